@@ -107,7 +107,8 @@ class SourceText:
 
 
 Layout = Literal["ods", "pdf", "ocr", "akn4un", "unknown"]
-ClauseKind = Literal["preambular", "operative", "subparagraph"]
+# "annex": a numbered paragraph of an annex (not an operative paragraph of the resolution)
+ClauseKind = Literal["preambular", "operative", "subparagraph", "annex"]
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,7 @@ class FootnoteMarker:
 class Clause:
     """A preambular paragraph, a numbered operative paragraph or a sub-paragraph."""
 
-    key: str  # path under the document IRI: "pp/3", "op/6", "op/6/a", "op/6/a/ii"
+    key: str  # path under the document IRI: "pp/3", "op/6", "op/6/a", "op/6/a/ii", "annex/1/5"
     kind: ClauseKind
     number: str  # printed number or letter: "3" (pp: its position), "6", "a", "ii"
     position: int  # pp: 1-based order; op: printed number; sub: 1-based order in parent
