@@ -96,7 +96,11 @@ def slug(text: str) -> str:
     >>> slug("Côte d’Ivoire")
     'cote-d-ivoire'
     """
-    ascii_ = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    # accents drop (combining marks), any other non-ASCII char separates words
+    ascii_ = "".join(
+        c if c.isascii() else ("" if unicodedata.combining(c) else "-")
+        for c in unicodedata.normalize("NFKD", text)
+    )
     return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
 
 
