@@ -1,0 +1,195 @@
+"""The command line: `resgraph build`, `resgraph query`, `resgraph queries`.
+
+The only module that calls sys.exit. Exit codes:
+
+    0  OK
+    1  checks or shapes failed
+    2  input or data error (a bad file, an unknown query, a bad parameter)
+    3  not implemented
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import InputError, QueryError, ResgraphError
+from .ids import DEFAULT_BASE
+from .read import DEFAULT_MAX_BYTES
+
+EXIT_OK, EXIT_CHECKS, EXIT_INPUT, EXIT_NOT_IMPLEMENTED = 0, 1, 2, 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the `resgraph` command; return its exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_INPUT
+    try:
+        code: int = args.run(args)
+    except QueryError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    except NotImplementedError as exc:
+        _error(f"not implemented: {exc}")
+        return EXIT_NOT_IMPLEMENTED
+    except ResgraphError as exc:
+        _error(str(exc))
+        return EXIT_INPUT
+    return code
+
+
+def console_main() -> None:
+    """Entry point of the `resgraph` console script."""
+    sys.exit(main())
+
+
+def build_graph_main() -> None:
+    """Entry point of `python build_graph.py [inputs…]`: the build command."""
+    sys.exit(main(["build", *sys.argv[1:]]))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="resgraph",
+        description="Turn UN resolutions into a knowledge graph of legal cross-references.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    b = sub.add_parser("build", help="build the graph of resolution files or folders")
+    b.add_argument(
+        "inputs", nargs="*", help="files or folders (default: the bundled example resolution)"
+    )
+    b.add_argument("--out", default="out", help="output folder (default: out/)")
+    b.add_argument("--base", default=DEFAULT_BASE, help=f"base IRI (default: {DEFAULT_BASE})")
+    b.add_argument("--encoding", help="force the input encoding (e.g. cp1252)")
+    b.add_argument(
+        "--max-bytes",
+        type=int,
+        default=DEFAULT_MAX_BYTES,
+        help=f"refuse larger inputs (default: {DEFAULT_MAX_BYTES})",
+    )
+    b.add_argument("--strict", action="store_true", help="unresolved references are errors")
+    b.add_argument("--no-network-page", action="store_true", help="do not write network.html")
+    b.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    b.set_defaults(run=_run_build)
+
+    q = sub.add_parser("query", help="run a named query over a built graph")
+    q.add_argument("name", help="query name (see `resgraph queries`)")
+    q.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="bind a parameter (repeatable)",
+    )
+    q.add_argument(
+        "--graph", default="out/graph.trig", help="graph file (default: out/graph.trig)"
+    )
+    q.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
+    q.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    q.set_defaults(run=_run_query)
+
+    ls = sub.add_parser("queries", help="list the named queries and their parameters")
+    ls.set_defaults(run=_run_list_queries)
+    return parser
+
+
+def _run_build(args: argparse.Namespace) -> int:
+    from .export import export_dataset
+    from .pipeline import build
+    from .resources import example_path
+
+    inputs = args.inputs or [str(example_path())]
+    started = time.perf_counter()
+    result = build(
+        inputs,
+        base=args.base,
+        encoding=args.encoding,
+        max_bytes=args.max_bytes,
+        strict=args.strict,
+    )
+    for err in result.errors:
+        message = err.message if err.message.startswith(err.source) else (
+            f"{err.source}: {err.message}"
+        )
+        _error(message)
+    if not result.documents:
+        _error("nothing built: no input could be read as a resolution")
+        return EXIT_INPUT
+    out = Path(args.out)
+    written = export_dataset(result.dataset, out)
+    if not args.no_network_page:
+        from .network import to_network
+        from .render import render_network
+
+        title = "resgraph — " + ", ".join(
+            d.heading.symbol or d.source.name for d in result.documents[:3]
+        ) + (" …" if len(result.documents) > 3 else "")
+        page = out / "network.html"
+        render_network(to_network(result.dataset), page, title=title)
+        written.append(page)
+    elapsed = time.perf_counter() - started
+    if not args.quiet:
+        _print_summary(result, written, elapsed)
+    return EXIT_INPUT if result.errors else EXIT_OK
+
+
+def _print_summary(result: object, written: list[Path], elapsed: float) -> None:
+    from .pipeline import BuildResult
+
+    assert isinstance(result, BuildResult)
+    s = result.summary()
+    clauses = ", ".join(f"{n} {kind}" for kind, n in s.clauses.items()) or "none"
+    cites = ", ".join(f"{n} {kind}" for kind, n in s.citations.items()) or "none"
+    print(f"documents:   {s.documents}" + (f" ({s.errors} failed)" if s.errors else ""))
+    print(f"clauses:     {sum(s.clauses.values())} ({clauses})")
+    print(f"footnotes:   {s.footnotes}")
+    print(f"citations:   {sum(s.citations.values())} ({cites})")
+    print(f"unresolved:  {s.unresolved}")
+    print(f"triples:     {s.triples}")
+    print(f"written:     {', '.join(str(p) for p in written)}")
+    print(f"time:        {elapsed:.2f} s")
+
+
+def _run_query(args: argparse.Namespace) -> int:
+    from rdflib import Dataset
+
+    from .store import format_result, run_query
+
+    params: dict[str, str] = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            raise QueryError(f"--param {item!r}: expected NAME=VALUE")
+        params[name.strip()] = value
+    path = Path(args.graph)
+    if not path.is_file():
+        raise InputError(str(path), "no such graph file (run `resgraph build` first)")
+    ds = Dataset(default_union=True)
+    try:
+        ds.parse(str(path), format="trig" if path.suffix == ".trig" else None)
+    except Exception as exc:  # rdflib raises many unrelated types on bad input
+        raise InputError(str(path), f"cannot parse graph: {exc}") from None
+    result = run_query(ds, args.name, params, base=args.base)
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def _run_list_queries(args: argparse.Namespace) -> int:
+    from .store import list_queries
+
+    for q in list_queries():
+        params = ", ".join(p.name + ("" if p.required else "?") for p in q.params)
+        print(f"{q.name}({params})\n    {q.summary}")
+    return EXIT_OK
+
+
+def _error(message: str) -> None:
+    print(f"resgraph: error: {message}", file=sys.stderr)
