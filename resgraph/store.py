@@ -1,0 +1,504 @@
+"""Stage 4: hold the graph, run the named SPARQL queries and the checks.
+
+Queries live in `queries/*.rq` (reports) and `queries/checks/*-violation.rq`
+(checks: zero rows on a well-formed graph). Each file opens with a header of
+`#+ key: value` lines (format in `queries/README.md`) declaring a summary and
+its parameters; a parameter `name` is the variable `?_name` in the query
+(the grlc convention, https://github.com/CLARIAH/grlc).
+
+Parameters are bound as initial bindings typed by the header, never pasted
+into the query text. Query text is parsed before anything runs, and SERVICE,
+LOAD/updates and FROM/FROM NAMED naming a graph outside the queried dataset
+are refused: rdflib (and Oxigraph) would otherwise fetch them from the
+network (DESIGN.md §6).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shlex
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+import rdflib
+from rdflib.namespace import XSD
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib.plugins.sparql.parserutils import CompValue
+from rdflib.plugins.sparql.sparql import Query
+from rdflib.term import BNode, Identifier, URIRef, Variable
+
+from resgraph import ids, resources
+from resgraph.errors import QueryError
+
+ParamType = Literal["iri-of-document-symbol", "string", "integer", "date", "limit"]
+PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
+QueryKind = Literal["report", "check", "construct"]
+ResultFormat = Literal["table", "csv", "json"]
+
+# prefixes used to shorten IRIs in the terminal table (CSV and JSON keep full IRIs)
+_TABLE_PREFIXES: tuple[tuple[str, str], ...] = (
+    ("rg:", "https://w3id.org/resgraph/ontology#"),
+    ("rgp:", "https://w3id.org/resgraph/phrase/"),
+    ("rgr:", "https://w3id.org/resgraph/relation/"),
+    ("eli:", "http://data.europa.eu/eli/ontology#"),
+)
+
+# a parameter variable: "?_name" or "$_name" (rdflib's own aggregate variables start "__")
+_PARAM_VAR_RE = re.compile(r"^_[A-Za-z][A-Za-z0-9_]*$")
+_HEADER_RE = re.compile(r"^#\+\s*([a-z]+)\s*:\s?(.*)$")
+
+
+@dataclass(frozen=True)
+class QueryParam:
+    """One declared parameter of a named query (the variable `?_<name>`)."""
+
+    name: str
+    type: ParamType
+    required: bool
+    default: str | None = None
+    example: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file with its parsed header."""
+
+    name: str  # "treaties-cited-by-resolution", "checks/footnote-without-anchor-violation"
+    path: Path
+    text: str
+    summary: str
+    params: tuple[QueryParam, ...] = ()
+    description: str = ""
+    kind: QueryKind = "report"
+
+    def param(self, name: str) -> QueryParam | None:
+        """The declared parameter with this name, if any."""
+        return next((p for p in self.params if p.name == name), None)
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """The rows of a SELECT query: one tuple per row, None for an unbound value."""
+
+    name: str
+    vars: tuple[str, ...]
+    rows: tuple[tuple[Identifier | None, ...], ...] = field(default=())
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[tuple[Identifier | None, ...]]:
+        return iter(self.rows)
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def list_queries() -> list[str]:
+    """Names of the report queries shipped in `queries/` (checks excluded), sorted."""
+    return sorted(p.stem for p in resources.queries_dir().glob("*.rq"))
+
+
+def list_checks() -> list[str]:
+    """Names of the checks, `checks/<name>-violation`, sorted."""
+    folder = resources.queries_dir() / "checks"
+    return sorted(f"checks/{p.stem}" for p in folder.glob("*-violation.rq"))
+
+
+def load_query(name: str) -> NamedQuery:
+    """The shipped query `name` ("most-cited-instruments", "checks/…-violation").
+
+    Raises QueryError when there is no such query or its header or text is bad.
+    """
+    if not re.fullmatch(r"(checks/)?[a-z0-9]+(-[a-z0-9]+)*", name):
+        raise QueryError(f"{name}: not a query name (kebab-case, optionally 'checks/…')")
+    path = resources.queries_dir() / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(list_queries() + list_checks())
+        raise QueryError(f"{name}.rq: no such query (known: {known})")
+    return _load(path, name)
+
+
+def read_query(path: str | Path) -> NamedQuery:
+    """A user's own .rq file, with the same header rules and safety checks."""
+    p = Path(path)
+    try:
+        return _load(p, p.stem, require_summary=False)
+    except OSError as exc:
+        raise QueryError(f"{p}: cannot read ({exc.strerror})") from exc
+
+
+@cache
+def _load(path: Path, name: str, require_summary: bool = True) -> NamedQuery:
+    text = path.read_text(encoding="utf-8")
+    kind: QueryKind = (
+        "check"
+        if path.stem.endswith("-violation")
+        else "construct"
+        if path.stem.startswith("construct-")
+        else "report"
+    )
+    query = _parse_header(text, path, name, kind, require_summary)
+    used = _param_variables(_prepare(text, str(path)))
+    declared = {p.name for p in query.params if p.type != "limit"}
+    if used != declared:
+        raise QueryError(
+            f"{path}: header params {sorted(declared)} do not match the query's "
+            f"?_ variables {sorted(used)}"
+        )
+    return query
+
+
+def _parse_header(
+    text: str, path: Path, name: str, kind: QueryKind, require_summary: bool
+) -> NamedQuery:
+    summary = ""
+    description: list[str] = []
+    params: list[QueryParam] = []
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            if line.strip():
+                break  # the header is the leading comment block
+            continue
+        m = _HEADER_RE.match(line)
+        if m is None:
+            continue  # an ordinary comment
+        key, value = m.group(1), m.group(2).strip()
+        if key == "summary":
+            summary = value
+        elif key == "description":
+            description.append(value)
+        elif key == "param":
+            params.append(_parse_param(value, path))
+        else:
+            raise QueryError(f"{path}: unknown header key '#+ {key}:'")
+    if not summary and require_summary:
+        raise QueryError(f"{path}: header has no '#+ summary:' line")
+    names = [p.name for p in params]
+    if len(set(names)) != len(names):
+        raise QueryError(f"{path}: a parameter is declared twice")
+    return NamedQuery(
+        name=name,
+        path=path,
+        text=text,
+        summary=summary,
+        params=tuple(params),
+        description=" ".join(description),
+        kind=kind,
+    )
+
+
+def _parse_param(value: str, path: Path) -> QueryParam:
+    """`NAME TYPE required|optional [default=V] [example=V] [-- description]`."""
+    spec, _, desc = value.partition(" -- ")
+    try:
+        tokens = shlex.split(spec)
+    except ValueError as exc:
+        raise QueryError(f"{path}: bad param line {value!r}: {exc}") from exc
+    if len(tokens) < 3:
+        raise QueryError(f"{path}: param line needs NAME TYPE required|optional: {value!r}")
+    pname, ptype, req = tokens[:3]
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_]*", pname):
+        raise QueryError(f"{path}: bad parameter name {pname!r}")
+    if ptype not in PARAM_TYPES:
+        raise QueryError(f"{path}: parameter {pname}: unknown type {ptype!r} ({PARAM_TYPES})")
+    if req not in ("required", "optional"):
+        raise QueryError(f"{path}: parameter {pname}: say 'required' or 'optional', not {req!r}")
+    extra: dict[str, str] = {}
+    for tok in tokens[3:]:
+        k, eq, v = tok.partition("=")
+        if not eq or k not in ("default", "example"):
+            raise QueryError(f"{path}: parameter {pname}: unknown attribute {tok!r}")
+        extra[k] = v
+    if req == "required" and "default" in extra:
+        raise QueryError(f"{path}: parameter {pname}: a required parameter has no default")
+    if ptype == "limit" and "default" not in extra:
+        raise QueryError(f"{path}: parameter {pname}: a limit needs a default")
+    return QueryParam(
+        name=pname,
+        type=ptype,
+        required=req == "required",
+        default=extra.get("default"),
+        example=extra.get("example"),
+        description=desc.strip(),
+    )
+
+
+# -- safety ----------------------------------------------------------------------------
+
+
+def _prepare(text: str, source: str) -> Query:
+    """Parse and translate query text, refusing anything that would reach the network."""
+    return _prepare_cached(text, source)
+
+
+@cache
+def _prepare_cached(text: str, source: str) -> Query:
+    from rdflib.plugins.sparql.algebra import translateQuery
+
+    try:
+        tree = parseQuery(text)
+    except Exception as exc:
+        if _is_update(text):
+            raise QueryError(f"{source}: updates (LOAD, INSERT, DELETE …) are refused") from exc
+        raise QueryError(f"{source}: not a valid SPARQL query: {exc}") from exc
+    try:
+        query = translateQuery(tree)
+    except Exception as exc:
+        raise QueryError(f"{source}: cannot translate the query: {exc}") from exc
+    for node in _walk(query.algebra):
+        if node.name == "ServiceGraphPattern":
+            raise QueryError(f"{source}: SERVICE is refused (queries never leave the store)")
+    return query
+
+
+def _is_update(text: str) -> bool:
+    try:
+        parseUpdate(text)
+    except Exception:
+        return False
+    return True
+
+
+def _walk(node: Any) -> Iterator[CompValue]:
+    """Every CompValue in a parsed or translated query."""
+    if isinstance(node, CompValue):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list | tuple):
+        for value in node:
+            yield from _walk(value)
+
+
+def _param_variables(query: Query) -> set[str]:
+    """Parameter names (`?_name` -> "name") used anywhere in the query."""
+    found: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, Variable):
+            if _PARAM_VAR_RE.match(str(node)):
+                found.add(str(node)[1:])
+        elif isinstance(node, CompValue):
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list | tuple | set | frozenset):
+            for value in node:
+                visit(value)
+
+    visit(query.algebra)
+    return found
+
+
+def _dataset_clauses(query: Query) -> list[URIRef]:
+    clauses = query.algebra.get("datasetClause") or []
+    out: list[URIRef] = []
+    for c in clauses:
+        iri = c.get("default") if c.get("default") is not None else c.get("named")
+        out.append(URIRef(str(iri)))
+    return out
+
+
+# -- running ---------------------------------------------------------------------------
+
+
+def _union_view(graph: rdflib.Graph) -> rdflib.Graph:
+    """Query a dataset as the union of its named graphs."""
+    if isinstance(graph, rdflib.Dataset) and not graph.default_union:
+        return rdflib.Dataset(store=graph.store, default_union=True)
+    return graph
+
+
+def _bind(query: NamedQuery, params: Mapping[str, str], base: str) -> dict[str, Identifier]:
+    unknown = sorted(set(params) - {p.name for p in query.params})
+    if unknown:
+        declared = ", ".join(p.name for p in query.params) or "none"
+        raise QueryError(f"{query.path}: unknown parameter(s) {unknown} (declared: {declared})")
+    bindings: dict[str, Identifier] = {}
+    for p in query.params:
+        raw = params.get(p.name, p.default)
+        if raw is None:
+            if p.required:
+                raise QueryError(
+                    f"{query.path}: missing required parameter {p.name!r}"
+                    + (f" (e.g. {p.example})" if p.example else "")
+                )
+            continue
+        if p.type != "limit":
+            bindings["_" + p.name] = _convert(query, p, raw, base)
+    return bindings
+
+
+def _convert(query: NamedQuery, p: QueryParam, raw: str, base: str) -> Identifier:
+    """A parameter value as the RDF term its declared type says."""
+    value = raw.strip()
+    try:
+        if p.type == "iri-of-document-symbol":
+            if not value:
+                raise ValueError("empty symbol")
+            if value.startswith(("http://", "https://")):
+                return URIRef(value)
+            return URIRef(ids.document_iri(ids.normalise_symbol(value), base))
+        if p.type in ("integer", "limit"):
+            return rdflib.Literal(int(value), datatype=XSD.integer)
+        if p.type == "date":
+            return rdflib.Literal(date.fromisoformat(value), datatype=XSD.date)
+        return rdflib.Literal(raw)
+    except ValueError as exc:
+        raise QueryError(
+            f"{query.path}: parameter {p.name}={raw!r} is not a valid {p.type}: {exc}"
+        ) from exc
+
+
+def _row_limit(query: NamedQuery, params: Mapping[str, str]) -> int | None:
+    for p in query.params:
+        if p.type == "limit":
+            raw = params.get(p.name, p.default)
+            try:
+                n = int(str(raw).strip())
+            except ValueError as exc:
+                raise QueryError(
+                    f"{query.path}: parameter {p.name}={raw!r} is not an integer"
+                ) from exc
+            if n < 0:
+                raise QueryError(f"{query.path}: parameter {p.name} must not be negative")
+            return n
+    return None
+
+
+def run_query(
+    graph: rdflib.Graph,
+    name: str | NamedQuery,
+    params: Mapping[str, str] | None = None,
+    *,
+    base: str = ids.DEFAULT_BASE,
+) -> QueryResult:
+    """Run a named SELECT query over the union of the graph's named graphs.
+
+    Args:
+        graph: an rdflib Graph or Dataset (a Dataset is queried as the union of its graphs).
+        name: a shipped query name, or a NamedQuery from `read_query`.
+        params: parameter values as strings, typed by the query header.
+        base: the instance base IRI, for parameters that are document symbols.
+    """
+    query = load_query(name) if isinstance(name, str) else name
+    params = params or {}
+    bindings = _bind(query, params, base)
+    limit = _row_limit(query, params)
+    prepared = _prepare(query.text, str(query.path))
+    target = _union_view(graph)
+    _check_dataset_clauses(prepared, target, query)
+    if prepared.algebra.name != "SelectQuery":
+        raise QueryError(f"{query.path}: only SELECT queries are run (got {prepared.algebra.name})")
+    try:
+        result = target.query(prepared, initBindings=bindings)
+    except Exception as exc:  # rdflib raises bare Exceptions from evaluation
+        raise QueryError(f"{query.path}: query failed: {exc}") from exc
+    variables = tuple(str(v) for v in (result.vars or []))
+    rows: list[tuple[Identifier | None, ...]] = []
+    for row in result:
+        values = cast(Sequence[Identifier | None], row)
+        rows.append(tuple(values))
+        if limit is not None and len(rows) >= limit:
+            break
+    return QueryResult(query.name, variables, tuple(rows[:limit] if limit is not None else rows))
+
+
+def _check_dataset_clauses(prepared: Query, target: rdflib.Graph, query: NamedQuery) -> None:
+    """FROM / FROM NAMED may only name a graph already in the store (else rdflib fetches it)."""
+    iris = _dataset_clauses(prepared)
+    if not iris:
+        return
+    local: set[URIRef] = set()
+    if isinstance(target, rdflib.Dataset):
+        local = {URIRef(str(g.identifier)) for g in target.contexts() if len(g)}
+    for iri in iris:
+        if iri not in local:
+            raise QueryError(f"{query.path}: FROM <{iri}> is not a graph in the store; refused")
+
+
+def run_checks(graph: rdflib.Graph) -> list[tuple[str, QueryResult]]:
+    """Run every `checks/*-violation.rq`; each returns zero rows on a well-formed graph."""
+    return [(name, run_query(graph, name)) for name in list_checks()]
+
+
+# -- output ----------------------------------------------------------------------------
+
+
+def format_result(result: QueryResult, fmt: ResultFormat = "table") -> str:
+    """The result as an aligned table, CSV (with header) or SPARQL 1.1 JSON results."""
+    if fmt == "csv":
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(result.vars)
+        for row in result.rows:
+            writer.writerow(["" if v is None else str(v) for v in row])
+        return buf.getvalue()
+    if fmt == "json":
+        return json.dumps(_json_results(result), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "table":
+        return _table(result)
+    raise QueryError(f"unknown result format {fmt!r} (table, csv, json)")
+
+
+def _json_term(term: Identifier) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    if isinstance(term, rdflib.Literal):
+        out = {"type": "literal", "value": str(term)}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype is not None:
+            out["datatype"] = str(term.datatype)
+        return out
+    return {"type": "literal", "value": str(term)}
+
+
+def _json_results(result: QueryResult) -> dict[str, Any]:
+    bindings = [
+        {var: _json_term(v) for var, v in zip(result.vars, row, strict=True) if v is not None}
+        for row in result.rows
+    ]
+    return {"head": {"vars": list(result.vars)}, "results": {"bindings": bindings}}
+
+
+def _short(term: Identifier | None, base: str = ids.DEFAULT_BASE) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    if isinstance(term, URIRef):
+        if text.startswith(base):
+            return "id:" + text[len(base) :]
+        for prefix, ns in _TABLE_PREFIXES:
+            if text.startswith(ns):
+                return prefix + text[len(ns) :]
+    # one line per row: a clause text may hold newlines or tabs
+    return " ".join(text.split())
+
+
+def _table(result: QueryResult, max_width: int = 80) -> str:
+    """Aligned columns for a terminal; long cells are cut with an ellipsis."""
+    cells = [[_short(v) for v in row] for row in result.rows]
+    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    widths = [len(v) for v in result.vars]
+    for row in cells:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(result.vars, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines += [
+        "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells
+    ]
+    lines.append(f"({len(cells)} row{'s' if len(cells) != 1 else ''})")
+    return "\n".join(lines) + "\n"
