@@ -1,0 +1,399 @@
+"""Stage 5b: draw the network as one self-contained, offline HTML page.
+
+pyvis 0.3.2's own page links Bootstrap and tom-select from CDNs and turns a
+tooltip into raw HTML when it contains "href", so we use pyvis only for what
+it is good at — the vis-network node and edge dictionaries (`pyvis.node.Node`,
+`pyvis.edge.Edge`, built directly: `Network.add_node`/`add_edge` check
+membership in lists, which is quadratic on large graphs) and the
+vis-network JS/CSS it ships — and render through our own template
+(`resgraph/templates/network.*`), with no template engine.
+
+Everything the page shows is data, never markup: nodes, edges and texts are
+embedded as JSON in a `<script type="application/json">` block with `<`, `>`,
+`&` and U+2028/U+2029 escaped, and the page builds its DOM with
+`textContent`. A Content-Security-Policy allows only our own inline scripts
+(by hash) and no network access at all.
+
+Layout is computed here (deterministic, seeded) so the page opens in place;
+vis-network physics polishes graphs up to `PHYSICS_LIMIT` nodes and is off
+above it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import json
+import math
+import re
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .atomic import atomic_write
+from .errors import OutputError
+from .network import PART_KINDS, kind_name
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+PHYSICS_LIMIT = 1000  # above this many nodes vis-network physics is off (DESIGN.md §5)
+SPRING_LIMIT = 500  # networkx's spring layout without scipy is dense: n² memory
+LAYOUT_SEED = 7
+_TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+# node kind -> (colour, vis-network shape, base size); colours from the d3 category10 set
+KIND_STYLE: dict[str, tuple[str, str, float]] = {
+    "resolution": ("#1f77b4", "dot", 14),
+    "document": ("#6baed6", "square", 12),
+    "preambular": ("#2ca02c", "diamond", 9),
+    "operative": ("#ff7f0e", "diamond", 10),
+    "subparagraph": ("#fdae6b", "diamond", 7),
+    "annex": ("#8c564b", "diamond", 8),
+    "clause": ("#bcbd22", "diamond", 8),
+    "footnote": ("#9467bd", "triangle", 7),
+    "treaty": ("#d62728", "star", 14),
+    "volume": ("#e377c2", "triangleDown", 10),
+    "organ": ("#7f7f7f", "hexagon", 11),
+    "other": ("#c7c7c7", "dot", 8),
+}
+# citation relation -> colour; other relations take the fallback palette in sorted order
+RELATION_COLOR: dict[str, str] = {
+    "cites": "#555555",
+    "recalls": "#1f77b4",
+    "reaffirms": "#08306b",
+    "takes note of": "#8c8c8c",
+    "welcomes": "#2ca02c",
+    "calls for accession to": "#d62728",
+}
+_FALLBACK_COLORS = ("#17becf", "#bcbd22", "#8c564b", "#e377c2", "#ff7f0e", "#9467bd")
+# structural edges: (colour, dashes, width)
+EDGE_KIND_STYLE: dict[str, tuple[str, bool | list[int], float]] = {
+    "part-of": ("#c8c8c8", False, 1),
+    "anchored-in": ("#9467bd", [2, 3], 1),
+    "in-volume": ("#e377c2", [4, 3], 1),
+    "organ": ("#dddddd", False, 0.5),
+}
+_VIA_FOOTNOTE_DASHES = [8, 4]
+_EDGE_LEGEND = {
+    "part-of": "part of",
+    "anchored-in": "footnote anchored in",
+    "in-volume": "in Treaty Series volume",
+    "organ": "organ / committee",
+}
+
+
+def render_network(g: nx.DiGraph, path: str | Path, *, title: str) -> None:
+    """Write the interactive page for `g` (from `network.to_network`) to `path`.
+
+    The file is written to a temporary file beside `path` and moved into place.
+    """
+    page = network_page(g, title=title)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(page, encoding="utf-8")
+
+    atomic_write(path, write)
+
+
+def network_page(g: nx.DiGraph, *, title: str) -> str:
+    """The page as a string (what `render_network` writes)."""
+    data = network_data(g, title=title)
+    script = _template("network.js")
+    data_json = embed_json(data)
+    csp = (
+        "default-src 'none'; "
+        f"script-src {_csp_hash(_vis_asset('vis-network.min.js'))} {_csp_hash(script)}; "
+        "style-src 'unsafe-inline'; img-src data:; font-src data:; "
+        "connect-src 'none'; form-action 'none'; base-uri 'none'"
+    )
+    values = {
+        "CSP": html.escape(csp, quote=True),
+        "TITLE": html.escape(title),
+        "VIS_CSS": _vis_asset("vis-network.css"),
+        "PAGE_CSS": _template("network.css"),
+        "VIS_JS": _vis_asset("vis-network.min.js"),
+        "DATA": data_json,
+        "PAGE_JS": script,
+    }
+    # one pass: a value is never scanned for placeholders again
+    return re.sub(r"@@([A-Z_]+)@@", lambda m: values[m.group(1)], _template("network.html"))
+
+
+def embed_json(value: Any) -> str:
+    """JSON that is safe inside an HTML `<script>` element: no `<`, `>`, `&`, U+2028/9.
+
+    >>> embed_json({"t": "</script><b>&\\u2028"})
+    '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e\\\\u0026\\\\u2028"}'
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(char, escape)
+    return text
+
+
+def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
+    """Everything the page needs, as plain JSON-able data (nodes by index, not IRI)."""
+    from pyvis.edge import Edge
+    from pyvis.node import Node
+
+    order = list(g.nodes)
+    index = {iri: i for i, iri in enumerate(order)}
+    positions = layout(g)
+    physics = len(order) <= PHYSICS_LIMIT
+    nodes: list[dict[str, Any]] = []
+    info: list[dict[str, Any]] = []
+    for i, iri in enumerate(order):
+        a = g.nodes[iri]
+        kind = str(a.get("kind", "other"))
+        color, shape, base = KIND_STYLE.get(kind, KIND_STYLE["other"])
+        count = int(a.get("cited_count", 0))
+        if any(g.nodes[p].get("kind") in PART_KINDS for p in g.predecessors(iri)):
+            base += 8  # a document whose own clauses are drawn: the centre of its cluster
+        x, y = positions[iri]
+        node = Node(
+            i,
+            shape,
+            label=str(a.get("label", iri)),
+            color=color,
+            size=round(base + 5 * math.sqrt(count), 1),
+            x=x,
+            y=y,
+            title=str(a.get("tooltip", "")),
+        ).options
+        nodes.append(node)
+        document = str(a.get("document") or "")
+        link = str(a.get("link") or "")
+        info.append(
+            {
+                "iri": iri,
+                "kind": kind,
+                "text": str(a.get("text") or ""),
+                "title": str(a.get("title") or ""),
+                "phrase": str(a.get("phrase") or ""),
+                "date": str(a.get("date") or ""),
+                # only web links: a javascript: or data: "link" in the data is dropped
+                "link": link if link.startswith(("https://", "http://")) else "",
+                "document": index.get(document),
+                "cited": count,
+            }
+        )
+    relations = sorted(
+        {
+            str(d.get("relation") or "cites")
+            for _, _, d in g.edges(data=True)
+            if d.get("kind") == "cites"
+        }
+    )
+    relation_colors = _relation_colors(relations)
+    edges: list[dict[str, Any]] = []
+    edge_info: list[dict[str, Any]] = []
+    for s, t, d in g.edges(data=True):
+        kind = str(d.get("kind", "cites"))
+        relation = str(d.get("relation") or kind)
+        vias = [index[v] for v in str(d.get("via_footnote") or "").split() if v in index]
+        via_labels = [
+            str(g.nodes[v].get("label", v)) for v in str(d.get("via_footnote") or "").split()
+        ]
+        edge_color, dashes, width = EDGE_KIND_STYLE.get(kind, ("#c8c8c8", False, 1))
+        if kind == "cites":
+            edge_color = relation_colors[relation]
+            dashes = _VIA_FOOTNOTE_DASHES if via_labels else False
+            width = 2.0
+        tip = f"{g.nodes[s].get('label', s)} {relation} {g.nodes[t].get('label', t)}"
+        if via_labels:
+            tip += f" (via footnote {', '.join(via_labels)})"
+        edges.append(
+            Edge(
+                index[s],
+                index[t],
+                directed=True,
+                color=edge_color,
+                dashes=dashes,
+                width=width,
+                title=tip,
+            ).options
+        )
+        edge_info.append({"kind": kind, "relation": relation, "via": vias})
+
+    kinds_present = sorted({str(i["kind"]) for i in info}, key=list(KIND_STYLE).index)
+    edge_kinds_present = sorted({str(e["kind"]) for e in edge_info} - {"cites"})
+    return {
+        "title": title,
+        "level": str(g.graph.get("level", "")),
+        "physics": physics,
+        "nodes": nodes,
+        "edges": edges,
+        "info": info,
+        "edgeInfo": edge_info,
+        "legend": {
+            "kinds": [
+                {
+                    "kind": k,
+                    "name": kind_name(k),
+                    "color": KIND_STYLE[k][0],
+                    "shape": KIND_STYLE[k][1],
+                }
+                for k in kinds_present
+            ],
+            "relations": [{"name": r, "color": relation_colors[r]} for r in relations],
+            "edges": [
+                {
+                    "name": _EDGE_LEGEND.get(k, k),
+                    "color": EDGE_KIND_STYLE.get(k, ("#c8c8c8", False, 1))[0],
+                    "dashes": EDGE_KIND_STYLE.get(k, ("#c8c8c8", False, 1))[1],
+                }
+                for k in edge_kinds_present
+            ],
+            "viaFootnote": any(e["via"] for e in edge_info),
+        },
+        "options": _vis_options(len(order), physics),
+    }
+
+
+def layout(g: nx.DiGraph, seed: int = LAYOUT_SEED) -> dict[str, tuple[float, float]]:
+    """Deterministic positions in pixels for every node.
+
+    Up to `SPRING_LIMIT` nodes: networkx's spring layout over the whole graph.
+    Above it: the documents, treaties, volumes and organs are laid out (spring
+    or, when they are too many, a sunflower spiral with the most cited in the
+    middle) and each document's clauses and footnotes ring their document.
+    """
+    nodes = list(g.nodes)
+    if not nodes:
+        return {}
+    if len(nodes) <= SPRING_LIMIT:
+        pos = _spring(g, nodes, seed)
+        if pos is not None:
+            return _scale(pos, 60 * math.sqrt(len(nodes)) + 150)
+    parts: dict[str, list[str]] = {}
+    core: list[str] = []
+    for n in nodes:
+        a = g.nodes[n]
+        doc = str(a.get("document") or "")
+        if a.get("kind") in PART_KINDS and doc in g:
+            parts.setdefault(doc, []).append(n)
+        else:
+            core.append(n)
+    spread = 40 * math.sqrt(len(core)) + 150
+    core_pos = _spring(g, core, seed) if len(core) <= SPRING_LIMIT else None
+    if core_pos is None:
+        core_pos = _sunflower(g, core)
+    pos = _scale(core_pos, spread)
+    for doc, members in parts.items():
+        cx, cy = pos[doc]
+        # rings of 24, 36, 48 … around the document, in reading order of the IRIs
+        ring, start, radius = 0, 0, 60.0
+        while start < len(members):
+            size = 24 + 12 * ring
+            chunk = members[start : start + size]
+            for k, n in enumerate(chunk):
+                angle = 2 * math.pi * k / len(chunk) + ring * 0.3
+                pos[n] = (
+                    round(cx + radius * math.cos(angle), 1),
+                    round(cy + radius * math.sin(angle), 1),
+                )
+            start += size
+            ring += 1
+            radius += 35
+    return pos
+
+
+def _spring(g: nx.DiGraph, nodes: list[str], seed: int) -> dict[str, tuple[float, float]] | None:
+    """networkx's Fruchterman-Reingold layout, or None when numpy is not installed."""
+    try:
+        import networkx as nx
+        import numpy  # noqa: F401  (networkx's layouts need it)
+    except ImportError:
+        return None
+    sub = g.subgraph(nodes).to_undirected(as_view=True)
+    raw = nx.spring_layout(sub, seed=seed, iterations=100)
+    return {n: (float(raw[n][0]), float(raw[n][1])) for n in nodes}
+
+
+def _sunflower(g: nx.DiGraph, nodes: list[str]) -> dict[str, tuple[float, float]]:
+    """Vogel's spiral in [-1, 1]², most cited first (at the centre); O(n), no numpy."""
+    ranked = sorted(nodes, key=lambda n: (-int(g.nodes[n].get("cited_count", 0)), n))
+    golden = math.pi * (3 - math.sqrt(5))
+    count = max(len(ranked), 1)
+    return {
+        n: (
+            math.sqrt((i + 0.5) / count) * math.cos(i * golden),
+            math.sqrt((i + 0.5) / count) * math.sin(i * golden),
+        )
+        for i, n in enumerate(ranked)
+    }
+
+
+def _scale(pos: dict[str, tuple[float, float]], size: float) -> dict[str, tuple[float, float]]:
+    return {n: (round(x * size, 1), round(y * size, 1)) for n, (x, y) in pos.items()}
+
+
+def _relation_colors(relations: list[str]) -> dict[str, str]:
+    colors: dict[str, str] = {}
+    spare = iter(_FALLBACK_COLORS * (len(relations) // len(_FALLBACK_COLORS) + 1))
+    for r in relations:
+        colors[r] = RELATION_COLOR.get(r) or next(spare)
+    return colors
+
+
+def _vis_options(n: int, physics: bool) -> dict[str, Any]:
+    """vis-network options: static, quick drawing for big graphs."""
+    return {
+        "autoResize": True,
+        "layout": {"improvedLayout": False, "randomSeed": LAYOUT_SEED},
+        "physics": {
+            "enabled": physics,
+            "solver": "barnesHut",
+            "barnesHut": {"gravitationalConstant": -3000, "springLength": 120, "avoidOverlap": 0.2},
+            "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
+        },
+        "interaction": {
+            "hover": True,
+            "tooltipDelay": 150,
+            "hideEdgesOnDrag": n > PHYSICS_LIMIT,
+            "navigationButtons": False,
+            "keyboard": False,
+        },
+        "nodes": {"font": {"size": 13, "face": "sans-serif"}, "borderWidth": 1},
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "smooth": False if n > PHYSICS_LIMIT else {"enabled": True, "type": "continuous"},
+        },
+    }
+
+
+@cache
+def _template(name: str) -> str:
+    return (_TEMPLATES / name).read_text(encoding="utf-8")
+
+
+@cache
+def _vis_asset(name: str) -> str:
+    """vis-network's JS or CSS as shipped inside the pyvis package (no CDN)."""
+    from importlib import resources
+
+    lib = resources.files("pyvis") / "lib"
+    folders = sorted(
+        (p for p in lib.iterdir() if p.name.startswith("vis-") and (p / name).is_file()),
+        key=lambda p: tuple(int(x) for x in re.findall(r"\d+", p.name)),
+    )
+    if not folders:
+        raise OutputError(f"pyvis/lib/vis-*/{name}: not found in the pyvis install")
+    text = folders[-1].joinpath(name).read_text(encoding="utf-8")
+    # inlined into <script>/<style>: these would end the element early
+    if re.search(r"</(script|style)|<!--", text, re.IGNORECASE):
+        raise OutputError(f"pyvis {folders[-1].name}/{name}: cannot be inlined safely")
+    return text
+
+
+def _csp_hash(script: str) -> str:
+    digest = hashlib.sha256(script.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
