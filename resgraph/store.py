@@ -419,7 +419,7 @@ def _check_dataset_clauses(prepared: Query, target: rdflib.Graph, query: NamedQu
         return
     local: set[URIRef] = set()
     if isinstance(target, rdflib.Dataset):
-        local = {URIRef(str(g.identifier)) for g in target.contexts() if len(g)}
+        local = {URIRef(str(g.identifier)) for g in target.graphs() if len(g)}
     for iri in iris:
         if iri not in local:
             raise QueryError(f"{query.path}: FROM <{iri}> is not a graph in the store; refused")
