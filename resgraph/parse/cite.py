@@ -1,0 +1,810 @@
+"""Stage 2b: find the citations in clause and footnote texts.
+
+Every citation is found in a `Clause.text` or `Footnote.text` and placed in
+the read text through that text's `TextMap` (never by searching the source
+again). The patterns are data: `resgraph/patterns/citations.json`, built from
+the named fragments of `regex_parts.json`, and the treaty register
+`treaties.json`; this module only loads, compiles and applies them.
+
+Symbol rules: https://research.un.org/en/docs/symbols (and DESIGN.md §2).
+Treaty Series citation style: https://treaties.un.org (UNTS volume, page, No.).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+from resgraph import ids
+from resgraph.errors import PatternError
+from resgraph.model import (
+    Citation,
+    CitedKind,
+    Footnote,
+    Resolution,
+    TextMap,
+    Unresolved,
+    UntsRef,
+)
+from resgraph.resources import patterns_dir
+
+# ---------------------------------------------------------------------------
+# Loading the data files
+
+_PART_REF_RE = re.compile(r"\$\{([a-z_]+)\}|\$([a-z_]+)")
+"""A reference to a named fragment: `$session`, or `${gap}` when a letter follows."""
+
+_GAP = r"[ \t\u00a0]+"
+
+
+def _read_json(name: str) -> Any:
+    path: Path = patterns_dir() / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise PatternError(f"{path}: cannot load ({exc})") from exc
+
+
+def expand_parts(regex: str, parts: Mapping[str, str], *, where: str = "") -> str:
+    """Replace every `$name` in `regex` by its fragment, recursively.
+
+    >>> expand_parts("$a/$b/${b}z", {"a": "x$b", "b": "y"})
+    'xy/y/yz'
+    """
+
+    def sub(text: str, depth: int) -> str:
+        if depth > 10:
+            raise PatternError(f"regex_parts.json: fragments nest too deep in {where or text!r}")
+
+        def one(m: re.Match[str]) -> str:
+            name = m.group(1) or m.group(2)
+            if name not in parts:
+                raise PatternError(f"citations.json: {where}: unknown fragment ${name}")
+            return sub(parts[name], depth + 1)
+
+        return _PART_REF_RE.sub(one, text)
+
+    return sub(regex, 0)
+
+
+def _name_alternation(names: Iterable[str]) -> str:
+    """One regex alternative per name, longest first, blanks matching any gap."""
+    uniq = sorted({" ".join(n.split()) for n in names if n.strip()}, key=lambda s: (-len(s), s))
+    return "(?:" + "|".join(re.escape(n).replace(r"\ ", _GAP) for n in uniq) + ")"
+
+
+def _norm_name(name: str) -> str:
+    return " ".join(name.replace("\u2019", "'").split()).casefold()
+
+
+@dataclass(frozen=True)
+class Organ:
+    """A body whose resolutions have their own series ("Human Rights Council")."""
+
+    name: str
+    aliases: tuple[str, ...]
+    template: str | None  # "A/HRC/RES/{session}/{number}"; None: no known series
+
+
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One treaty of the curated register (treaties.json)."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    short_names: tuple[str, ...]
+    unts: tuple[UntsRef, ...]
+    adopted_by: str | None
+    annex: str | None
+    entry_into_force: str | None
+    parent: str | None
+    protocols: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A declaration adopted by a resolution: cited by name, it resolves to that resolution."""
+
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    resolution: str
+
+
+@dataclass(frozen=True)
+class Register:
+    """The treaty register: lookups by id, by name and by Treaty Series reference."""
+
+    treaties: tuple[RegisterEntry, ...]
+    declarations: tuple[Declaration, ...]
+    _by_id: dict[str, RegisterEntry] = field(default_factory=dict, compare=False, repr=False)
+    _by_name: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
+    _decl_by_name: dict[str, Declaration] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for t in self.treaties:
+            self._by_id[t.id] = t
+            for n in (t.name, *t.aliases, *t.short_names):
+                self._by_name.setdefault(_norm_name(n), t.id)
+        for d in self.declarations:
+            for n in (d.name, *d.aliases):
+                self._decl_by_name.setdefault(_norm_name(n), d)
+
+    def get(self, treaty_id: str) -> RegisterEntry | None:
+        """The entry with this id, if registered."""
+        return self._by_id.get(treaty_id)
+
+    def by_name(self, name: str) -> RegisterEntry | None:
+        """The entry one of whose names is `name` (blanks and apostrophes normalised)."""
+        tid = self._by_name.get(_norm_name(name))
+        return self._by_id[tid] if tid else None
+
+    def declaration(self, name: str) -> Declaration | None:
+        """The declaration called `name`, if registered."""
+        return self._decl_by_name.get(_norm_name(name))
+
+    def lookup(self, ref: UntsRef, prefer: str | None = None) -> RegisterEntry | None:
+        """The registered instrument of a Treaty Series reference.
+
+        By volume + page when the page is given, else by volume + registration
+        number; never by the number alone (one number covers a convention and
+        its protocols). When several instruments share volume and number, the
+        `prefer`red id wins, else the one that is no other's protocol.
+        """
+        same_vol = [
+            t
+            for t in self.treaties
+            for u in t.unts
+            if u.series == ref.series and u.volume == ref.volume
+        ]
+        if ref.page is not None:
+            hits = [t for t in same_vol if any(u.page == ref.page for u in t.unts)]
+        elif ref.number is not None:
+            hits = [
+                t
+                for t in same_vol
+                if any(u.number == ref.number and u.volume == ref.volume for u in t.unts)
+            ]
+        else:
+            hits = same_vol
+        hits = list(dict.fromkeys(hits))
+        if not hits:
+            return None
+        if len(hits) == 1:
+            return hits[0]
+        for t in hits:
+            if t.id == prefer:
+                return t
+        roots = [t for t in hits if t.parent is None]
+        return roots[0] if len(roots) == 1 else None
+
+
+def minted_treaty_id(ref: UntsRef) -> str:
+    """Id of an unregistered treaty: series, volume and page (or registration number).
+
+    >>> minted_treaty_id(UntsRef(2404, number="43425"))
+    'unts-2404-43425'
+    >>> minted_treaty_id(UntsRef(94, number="2138", series="LNTS"))
+    'lnts-94-2138'
+    """
+    tail = ref.page if ref.page is not None else (ref.number or "0")
+    return f"{ref.series.lower()}-{ref.volume}-{tail}"
+
+
+def treaty_id_of(ref: UntsRef, prefer: str | None = None) -> str:
+    """The register id of a Treaty Series reference, or a minted one."""
+    entry = register().lookup(ref, prefer)
+    return entry.id if entry else minted_treaty_id(ref)
+
+
+@cache
+def register() -> Register:
+    """The treaty register (treaties.json), loaded once."""
+    data = _read_json("treaties.json")
+    try:
+        treaties = tuple(
+            RegisterEntry(
+                id=t["id"],
+                name=t["name"],
+                aliases=tuple(t.get("aliases", ())),
+                short_names=tuple(t.get("short_names", ())),
+                unts=tuple(
+                    UntsRef(
+                        volume=int(u["volume"]),
+                        page=u.get("page"),
+                        number=u.get("number"),
+                        series=u.get("series", "UNTS"),
+                        volume_as_printed=u.get("volume_as_printed"),
+                    )
+                    for u in t.get("unts", ())
+                ),
+                adopted_by=t.get("adopted_by"),
+                annex=t.get("annex"),
+                entry_into_force=t.get("entry_into_force"),
+                parent=t.get("parent"),
+                protocols=tuple(t.get("protocols", ())),
+            )
+            for t in data["treaties"]
+        )
+        declarations = tuple(
+            Declaration(d["id"], d["name"], tuple(d.get("aliases", ())), d["resolution"])
+            for d in data["declarations"]
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PatternError(f"treaties.json: bad entry ({exc!r})") from exc
+    return Register(treaties, declarations)
+
+
+@cache
+def organs() -> tuple[Organ, ...]:
+    """The bodies named before "resolution(s)" (citations.json "organs")."""
+    data = _read_json("citations.json")
+    return tuple(
+        Organ(o["name"], tuple(o.get("aliases", ())), o.get("template")) for o in data["organs"]
+    )
+
+
+def _organ(name: str) -> Organ | None:
+    key = " ".join(name.split())
+    for o in organs():
+        if key == o.name or key in o.aliases:
+            return o
+    return None
+
+
+Role = Literal[
+    "lead",
+    "item",
+    "tail",
+    "separator",
+    "standalone",
+    "suffix",
+    "unts-head",
+    "unts-group",
+    "ibid",
+    "collective",
+    "treaty-name",
+    "declaration-name",
+    "treaty-generic",
+    "marker-gap",
+]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A compiled citation pattern (one entry of citations.json)."""
+
+    id: str
+    role: Role
+    kind: CitedKind
+    normalise: str
+    regexes: tuple[re.Pattern[str], ...]
+
+
+@cache
+def regex_parts() -> dict[str, str]:
+    """Named fragments ($name -> regex), including those built from the register."""
+    parts = {k: v["regex"] for k, v in _read_json("regex_parts.json")["parts"].items()}
+    reg = register()
+    parts["organ"] = _name_alternation(n for o in organs() for n in (o.name, *o.aliases))
+    parts["treaty_name"] = _name_alternation(
+        n for t in reg.treaties for n in (t.name, *t.aliases, *t.short_names)
+    )
+    parts["declaration_name"] = _name_alternation(
+        n for d in reg.declarations for n in (d.name, *d.aliases)
+    )
+    return parts
+
+
+@cache
+def patterns() -> dict[str, Pattern]:
+    """Every citation pattern by id, compiled (lazily, once)."""
+    parts = regex_parts()
+    out: dict[str, Pattern] = {}
+    for p in _read_json("citations.json")["patterns"]:
+        try:
+            compiled = tuple(
+                re.compile(expand_parts(r, parts, where=p["id"])) for r in p["regexes"]
+            )
+        except re.error as exc:
+            raise PatternError(f"citations.json: pattern {p['id']!r}: {exc}") from exc
+        out[p["id"]] = Pattern(p["id"], p["role"], p["kind"], p["normalise"], compiled)
+    return out
+
+
+def _re(pattern_id: str) -> re.Pattern[str]:
+    return patterns()[pattern_id].regexes[0]
+
+
+def _by_role(role: Role) -> list[Pattern]:
+    return [p for p in patterns().values() if p.role == role]
+
+
+# ---------------------------------------------------------------------------
+# Pure helpers
+
+_ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
+
+
+def roman_to_int(s: str) -> int:
+    """Value of a Roman numeral (League of Nations volumes, old GA sessions).
+
+    >>> roman_to_int("XCIV"), roman_to_int("III"), roman_to_int("XXI")
+    (94, 3, 21)
+    """
+    total = 0
+    for a, b in zip(s, s[1:] + " ", strict=True):
+        v = _ROMAN[a]
+        total += -v if b in _ROMAN and _ROMAN[b] > v else v
+    return total
+
+
+def parse_un_date(text: str) -> date | None:
+    """A date as the UN prints it.
+
+    >>> parse_un_date("19 December 2011")
+    datetime.date(2011, 12, 19)
+    >>> parse_un_date("31 February 2011") is None
+    True
+    """
+    try:
+        return datetime.strptime(" ".join(text.split()), "%d %B %Y").date()
+    except ValueError:
+        return None
+
+
+def work_of(symbol: str) -> str | None:
+    """The work of a component symbol (a lettered part of an old GA resolution).
+
+    >>> work_of("A/RES/217(III)A")
+    'A/RES/217(III)'
+    >>> work_of("A/RES/66/240A") is None
+    True
+    """
+    m = re.fullmatch(r"(A/RES/\d+\([A-Z\-]+\))[A-Z]", symbol)
+    return m.group(1) if m else None
+
+
+_NUMBERS_RE = re.compile(r"[0-9]+|[IVXLCDM]+")
+
+
+def unts_refs(
+    text: str, pos: int, series: Literal["UNTS", "LNTS"], inherit: UntsRef | None = None
+) -> tuple[list[UntsRef], int]:
+    """The Treaty Series references written from `pos` on ("vol. 2225, No. 39574").
+
+    `inherit` supplies the volume when a group gives only a number ("Ibid.,
+    No. 973."). Returns the references and the offset after the last group.
+
+    >>> refs, end = unts_refs(", vols. 2225 and 2237, No. 39574.", 0, "UNTS")
+    >>> [(r.volume, r.number) for r in refs], end
+    ([(2225, '39574'), (2237, '39574')], 32)
+    >>> unts_refs(", No. 973.", 0, "UNTS", UntsRef(75, number="970"))[0]
+    [UntsRef(volume=75, page=None, number='973', series='UNTS', volume_as_printed=None)]
+    """
+    group = _re("unts-group")
+    refs: list[UntsRef] = []
+    while True:
+        g = group.match(text, pos)
+        if not g or not (g.group("volumes") or g.group("numbers") or g.group("page")):
+            return refs, pos
+        pos = g.end()
+        vols: list[tuple[int, str | None]] = []
+        for v in _NUMBERS_RE.findall(g.group("volumes") or ""):
+            vols.append((int(v), None) if v.isdigit() else (roman_to_int(v), v))
+        if not vols and inherit is not None:
+            vols = [(inherit.volume, inherit.volume_as_printed)]
+        numbers = _NUMBERS_RE.findall(g.group("numbers") or "")
+        page = int(g.group("page")) if g.group("page") else None
+        if not vols:
+            continue
+        pairs: list[tuple[tuple[int, str | None], str | None]]
+        if len(numbers) > 1 and len(vols) == 1:
+            pairs = [(vols[0], n) for n in numbers]
+        elif len(numbers) == len(vols):
+            pairs = list(zip(vols, numbers, strict=True))
+        else:
+            pairs = [(v, numbers[0] if numbers else None) for v in vols]
+        for (vol, printed), number in pairs:
+            refs.append(UntsRef(vol, page, number, series, printed))
+
+
+# ---------------------------------------------------------------------------
+# Finding citations in one text
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A citation found in one text, with offsets into that text."""
+
+    start: int
+    end: int
+    kind: CitedKind
+    target: str
+    pattern: str
+    organ: str | None = None
+    work: str | None = None
+    date: date | None = None
+    title: str | None = None
+    unts: tuple[UntsRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Context:
+    own_symbol: str | None
+    organ: str | None  # the citing body ("its resolution")
+
+
+@dataclass(frozen=True)
+class _Miss:
+    start: int
+    end: int
+    reason: str
+
+
+def _format_template(template: str, session: str, number: str, part: str | None) -> str:
+    s = str(int(session)) if session.isdigit() else session
+    out = template.format(session=s, number=int(number), part=part or "")
+    if part and "{part}" not in template:
+        out += part
+    return out
+
+
+def _normalise_item(
+    pattern: Pattern, m: re.Match[str], organ_name: str | None, its: bool, ctx: _Context
+) -> tuple[str, str | None, str | None] | str:
+    """(target, work, organ) of one resolution number, or the reason it has none."""
+    gd = m.groupdict()
+    if pattern.normalise == "sc":
+        return ids.sc_resolution_symbol(gd["number"], gd["year"]), None, "Security Council"
+    if pattern.normalise == "ga-roman":
+        work = ids.ga_resolution_symbol(gd["number"], gd["session"])
+        if gd.get("part"):
+            return (
+                ids.ga_component_symbol(gd["number"], gd["session"], gd["part"]),
+                work,
+                "General Assembly",
+            )
+        return work, None, "General Assembly"
+    session, number, part = gd["session"], gd["number"], gd.get("part")
+    organ = _organ(organ_name) if organ_name else None
+    if organ is None and its and ctx.organ:
+        organ = _organ(ctx.organ)
+    if organ_name and organ is not None and organ.template is None:
+        return "resolution-of-body-without-series"
+    if organ is None or organ.template is None:
+        is_year = len(session) == 4 and session.isdigit()
+        name = "Economic and Social Council" if is_year else "General Assembly"
+        organ = _organ(name)
+        if organ is None or organ.template is None:  # the data file lost a core organ
+            raise PatternError(f"citations.json: organs: {name!r} needs a template")
+    target = _format_template(organ.template, session, number, part)
+    return target, None, organ.name
+
+
+def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: list[_Miss]) -> None:
+    """CASE 1: "resolution(s)" + one number or a list of them, each with date and title."""
+    lead = _re("resolution-lead")
+    items = [patterns()[i] for i in _ITEM_ORDER]
+    tail = _re("resolution-item-tail")
+    sep = _re("resolution-list-separator")
+    pos = 0
+    while (m := lead.search(text, pos)) is not None:
+        organ_name = m.group("organ")
+        start = m.start("organ") if organ_name else m.start("keyword")
+        p, first, last_end = m.end(), True, m.end()
+        while True:
+            found: tuple[Pattern, re.Match[str]] | None = None
+            for pat in items:
+                im = pat.regexes[0].match(text, p)
+                if im:
+                    found = (pat, im)
+                    break
+            if found is None:
+                break
+            pat, im = found
+            tm = tail.match(text, im.end())
+            end = tm.end() if tm and tm.end() > im.end() else im.end()
+            norm = _normalise_item(pat, im, organ_name, bool(m.group("its")), ctx)
+            s = start if first else im.start()
+            if isinstance(norm, str):
+                misses.append(_Miss(s, end, norm))
+            else:
+                target, work, organ = norm
+                hits.append(
+                    Hit(
+                        s,
+                        end,
+                        "resolution",
+                        target,
+                        pat.id,
+                        organ=organ,
+                        work=work,
+                        date=parse_un_date(tm.group("date")) if tm and tm.group("date") else None,
+                        title=" ".join(tm.group("title").split())
+                        if tm and tm.group("title")
+                        else None,
+                    )
+                )
+            first, last_end = False, end
+            sm = sep.match(text, end)
+            if sm is None:
+                break
+            p = sm.end()
+        pos = max(last_end, m.end())
+
+
+_ITEM_ORDER = ("sc-resolution-number", "ga-roman-resolution-number", "slash-resolution-number")
+
+
+def _overlaps(start: int, end: int, hits: Iterable[Hit]) -> bool:
+    return any(h.start < end and start < h.end for h in hits)
+
+
+def _find_symbols(text: str, hits: list[Hit]) -> None:
+    """CASE 2: full symbols (resolutions and other documents), joint symbols, 'and Add.1'."""
+    suffix = _re("addendum-shorthand")
+    for pid in ("resolution-symbol", "ocr-s-for-5", "document-symbol"):
+        pat = patterns()[pid]
+        for m in pat.regexes[0].finditer(text):
+            if _overlaps(m.start(), m.end(), hits):
+                continue
+            if pat.normalise == "ocr-s":
+                symbol = f"S/{m.group('year')}/{int(m.group('number'))}"
+            else:
+                symbol = ids.normalise_symbol(m.group("symbol"))
+                if not any(ch.isdigit() for ch in symbol):
+                    continue
+            kind: CitedKind = "resolution" if "/RES/" in symbol else "document"
+            hits.append(
+                Hit(
+                    m.start(),
+                    m.end(),
+                    kind,
+                    symbol,
+                    pid,
+                    organ=ids.organ_of_symbol(symbol),
+                    work=work_of(symbol),
+                )
+            )
+            sm = suffix.match(text, m.end())
+            if sm:
+                hits.append(
+                    Hit(
+                        sm.start("suffix"),
+                        sm.end("suffix"),
+                        kind,
+                        f"{symbol}/{sm.group('suffix')}",
+                        "addendum-shorthand",
+                    )
+                )
+
+
+def _find_treaty_series(text: str, hits: list[Hit]) -> None:
+    """CASE 3: "United Nations, Treaty Series, vol. …" and "Ibid., vol. …"."""
+    for m in _re("unts-reference").finditer(text):
+        series: Literal["UNTS", "LNTS"] = (
+            "LNTS" if m.group("series").startswith("League") else "UNTS"
+        )
+        refs, end = unts_refs(text, m.end(), series)
+        for ref in refs:
+            hits.append(
+                Hit(m.start(), end, "treaty", treaty_id_of(ref), "unts-reference", unts=(ref,))
+            )
+    for m in _re("ibid").finditer(text):
+        if _overlaps(m.start(), m.end(), hits):
+            continue
+        # a group after Ibid. ("Ibid., vol. 2241, No. 39574") points to the Treaty Series;
+        # parsed here only to find its end, resolve_citations supplies the series
+        refs, end = unts_refs(text, m.end(), "UNTS", UntsRef(1))
+        if refs:
+            hits.append(Hit(m.start(), end, "treaty", "ibid", "ibid"))
+        elif not any(h.start >= m.end() for h in hits):
+            # "Ibid., Seventieth Session, Supplement No. 53 (A/70/53)" names its own
+            # target; a bare "Ibid." repeats the previous footnote
+            hits.append(Hit(m.start(), m.end(), "document", "ibid", "ibid"))
+
+
+_LEADING_STOP = frozenset(
+    [
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Its",
+        "Their",
+        "Such",
+        "Each",
+        "Both",
+        "All",
+        "Any",
+        "Other",
+        "Said",
+        "New",
+    ]
+)
+_CONNECTORS = frozenset(
+    [
+        "on",
+        "of",
+        "for",
+        "against",
+        "relating",
+        "to",
+        "concerning",
+        "between",
+        "the",
+        "and",
+        "in",
+        "by",
+        "with",
+    ]
+)
+_TREATY_WORDS = frozenset(["Agreement", "Convention", "Treaty", "Covenant", "Protocol"])
+
+
+def _generic_name_bounds(name: str) -> tuple[int, int] | None:
+    """Trim a generic treaty-name match; None when only a bare keyword is left."""
+    tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", name)]
+    while tokens and tokens[0][2] in _LEADING_STOP:
+        tokens.pop(0)
+    while tokens and tokens[-1][2] in _CONNECTORS:
+        tokens.pop()
+    words = [t[2] for t in tokens]
+    if not words or not any(w in _TREATY_WORDS for w in words):
+        return None
+    if len(words) == 1:
+        return None
+    return tokens[0][0], tokens[-1][1]
+
+
+def _find_treaty_names(text: str, hits: list[Hit]) -> None:
+    """CASE 4: registered treaty and declaration names, 'the Protocols thereto', other treaties."""
+    reg = register()
+    for m in _re("treaty-name").finditer(text):
+        entry = reg.by_name(m.group("name"))
+        if entry and not _overlaps(m.start(), m.end(), hits):
+            hits.append(Hit(m.start(), m.end(), "treaty", entry.id, "treaty-name"))
+    for m in _re("declaration-name").finditer(text):
+        decl = reg.declaration(m.group("name"))
+        if decl and not _overlaps(m.start(), m.end(), hits):
+            kind: CitedKind = "resolution" if "/RES/" in decl.resolution else "document"
+            hits.append(
+                Hit(
+                    m.start(),
+                    m.end(),
+                    kind,
+                    decl.resolution,
+                    "declaration-name",
+                    organ=ids.organ_of_symbol(decl.resolution),
+                    work=work_of(decl.resolution),
+                )
+            )
+    for m in _re("protocols-thereto").finditer(text):
+        if not _overlaps(m.start(), m.end(), hits):
+            hits.append(Hit(m.start(), m.end(), "treaty", "thereto", "protocols-thereto"))
+    for m in _re("treaty-name-generic").finditer(text):
+        bounds = _generic_name_bounds(m.group("name"))
+        if bounds is None:
+            continue
+        s, e = m.start("name") + bounds[0], m.start("name") + bounds[1]
+        if not _overlaps(s, e, hits):
+            hits.append(Hit(s, e, "treaty", "treaty-generic", "treaty-name-generic"))
+
+
+def find_in_text(
+    text: str, *, own_symbol: str | None = None, organ: str | None = None
+) -> tuple[list[Hit], list[_Miss]]:
+    """Every citation in one text, in order of position (the stage's core, pure).
+
+    >>> [h.target for h in find_in_text("Recalling its resolution 66/172 of 19 December 2011,")[0]]
+    ['A/RES/66/172']
+    """
+    ctx = _Context(ids.normalise_symbol(own_symbol) if own_symbol else None, organ)
+    hits: list[Hit] = []
+    misses: list[_Miss] = []
+    _find_resolution_lists(text, ctx, hits, misses)
+    _find_symbols(text, hits)
+    _find_treaty_series(text, hits)
+    _find_treaty_names(text, hits)
+    if ctx.own_symbol:
+        hits = [h for h in hits if h.target != ctx.own_symbol]
+    hits.sort(key=lambda h: (h.start, h.end))
+    return hits, misses
+
+
+# ---------------------------------------------------------------------------
+# The stage
+
+
+def _to_citation(
+    h: Hit, text: str, text_map: TextMap, clause: str | None, footnote: str | None
+) -> Citation:
+    return Citation(
+        kind=h.kind,
+        target=h.target,
+        text=text[h.start : h.end],
+        span=text_map.span_to_source(h.start, h.end),
+        clause=clause,
+        footnote=footnote,
+        work=h.work,
+        organ=h.organ,
+        date=h.date,
+        title=h.title,
+        unts=h.unts,
+        pattern=h.pattern,
+    )
+
+
+def _reading_key(res: Resolution) -> Callable[[Citation], tuple[int, int, int]]:
+    """Reading order: a footnote's citations stand at the position of its marker."""
+    marker_at: dict[str, int] = {}
+    for fn in res.footnotes:
+        marker_at[fn.key] = _marker_position(res, fn)
+
+    def key(c: Citation) -> tuple[int, int, int]:
+        if c.footnote is not None:
+            return (marker_at.get(c.footnote, c.span.start), 1, c.span.start)
+        return (c.span.start, 0, c.span.start)
+
+    return key
+
+
+def _marker_position(res: Resolution, fn: Footnote) -> int:
+    if fn.marker_span is not None:
+        return fn.marker_span.start
+    clause = res.clause(fn.anchor) if fn.anchor else None
+    if clause is not None:
+        for mk in clause.markers:
+            if mk.marker == fn.marker:
+                return mk.span.start
+    return fn.span.start
+
+
+def find_citations(res: Resolution) -> Resolution:
+    """Stage 2b: the citations in every clause and footnote text.
+
+    Resolutions (every form the UN prints, lists one per number), other UN
+    document symbols, Treaty Series references, treaty and declaration names.
+    "Ibid.", "the Protocols thereto" and unregistered treaty names get
+    provisional targets ("ibid", "thereto", "treaty-generic") that
+    `resolve_citations` replaces.
+    """
+    own = res.heading.symbol
+    organ = res.heading.organ
+    citations: list[Citation] = []
+    unresolved: list[Unresolved] = []
+    texts: list[tuple[str, TextMap, str | None, str | None]] = [
+        (c.text, c.text_map, c.key, None) for c in res.clauses
+    ]
+    texts += [(f.text, f.text_map, f.anchor, f.key) for f in res.footnotes]
+    for text, text_map, clause, footnote in texts:
+        hits, misses = find_in_text(text, own_symbol=own, organ=organ)
+        citations += [_to_citation(h, text, text_map, clause, footnote) for h in hits]
+        unresolved += [
+            Unresolved(
+                text[m.start : m.end],
+                text_map.span_to_source(m.start, m.end),
+                m.reason,
+                clause,
+                footnote,
+            )
+            for m in misses
+        ]
+    citations.sort(key=_reading_key(res))
+    return replace(
+        res,
+        citations=(*res.citations, *citations),
+        unresolved=(*res.unresolved, *unresolved),
+    )
+
+
+__all__ = ["find_citations", "find_in_text"]
