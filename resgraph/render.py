@@ -87,12 +87,12 @@ _EDGE_LEGEND = {
 def render_network(g: nx.DiGraph, path: str | Path, *, title: str) -> None:
     """Write the interactive page for `g` (from `network.to_network`) to `path`.
 
-    The file is written to a temporary file beside `path` and moved into place.
+    The file is written to a temporary file beside `path` and moved into place;
+    any failure raises OutputError naming `path` and leaves an old page as it was.
     """
-    page = network_page(g, title=title)
 
     def write(tmp: Path) -> None:
-        tmp.write_text(page, encoding="utf-8")
+        tmp.write_text(network_page(g, title=title), encoding="utf-8")
 
     atomic_write(path, write)
 
@@ -353,7 +353,12 @@ def _vis_options(n: int, physics: bool) -> dict[str, Any]:
             "enabled": physics,
             "solver": "barnesHut",
             "barnesHut": {"gravitationalConstant": -3000, "springLength": 120, "avoidOverlap": 0.2},
-            "stabilization": {"enabled": physics, "iterations": 150, "fit": True},
+            # the layout is precomputed: a few iterations polish it (fewer on big graphs)
+            "stabilization": {
+                "enabled": physics,
+                "iterations": 150 if n <= 200 else 60,
+                "fit": True,
+            },
         },
         "interaction": {
             "hover": True,

@@ -241,14 +241,19 @@
   });
   var search = document.getElementById("rg-search");
 
+  // matches on the label first (exact, then prefix, then anywhere), then on the texts
   function matches(query) {
     var q = query.trim().toLowerCase();
     if (!q) return [];
     var found = [];
     for (var i = 0; i < haystack.length; i++) {
-      if (haystack[i].indexOf(q) !== -1) found.push(i);
+      if (haystack[i].indexOf(q) === -1) continue;
+      var l = label(i).toLowerCase();
+      var rank = l === q ? 0 : l.indexOf(q) === 0 ? 1 : l.indexOf(q) !== -1 ? 2 : 3;
+      found.push([rank, i]);
     }
-    return found;
+    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    return found.map(function (f) { return f[1]; });
   }
 
   function showResults(found, query) {
