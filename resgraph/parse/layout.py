@@ -1,0 +1,293 @@
+"""Lines, page debris and derived texts: the layout layer under the segmenter.
+
+The read text of a resolution is cut into `Line`s that keep their offsets.
+Page furniture (running heads, job numbers, barcodes, page numbers, ODS
+markers) is recognised here, and `TextBuilder` joins the lines of a clause
+into one text with a `TextMap` back to the read text, leaving out whatever
+the caller excludes (footnote markers).
+
+Debris is judged by *clusters*: a page number or a repeated title alone could
+be text, but next to a job number or the document's symbol it is a page head.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from resgraph.model import Span, TextMap
+
+# characters that only lay the page out: spaces, tabs, form feeds, NBSP
+_WS = " \t\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff\r"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of the read text; `start`/`end` bound its content without outer blanks."""
+
+    index: int
+    start: int  # content start (after leading blanks and form feeds)
+    end: int  # content end (before trailing blanks)
+    line_start: int  # offset of the line's first character
+    text: str  # the content: source[start:end]
+    indent: str  # the leading blanks as printed
+    form_feed: bool  # a form feed stood on (or just before) this line
+
+    @property
+    def blank(self) -> bool:
+        """True for a line with nothing but blanks."""
+        return not self.text
+
+
+def split_lines(text: str) -> list[Line]:
+    """Cut the read text into lines (LF, CR and CRLF all end a line).
+
+    >>> [(ln.text, ln.start) for ln in split_lines("a\\r\\n\\t b \\n\\fc")]
+    [('a', 0), ('b', 5), ('c', 9)]
+    >>> split_lines("x\\n\\fy")[1].form_feed
+    True
+    """
+    lines: list[Line] = []
+    for k, m in enumerate(re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text)):
+        if m.start() == len(text) and m.end() == m.start() and k > 0:
+            break
+        raw = m.group(0).rstrip("\r\n")
+        s = m.start()
+        body = raw.lstrip(_WS)
+        lead = raw[: len(raw) - len(body)]
+        content = body.rstrip(_WS)
+        start = s + len(lead)
+        lines.append(
+            Line(
+                index=len(lines),
+                start=start,
+                end=start + len(content),
+                line_start=s,
+                text=content,
+                indent=lead.replace("\f", ""),
+                form_feed="\f" in raw,
+            )
+        )
+    return lines
+
+
+# --- page debris -------------------------------------------------------------
+
+ODS_MARKER_RE = re.compile(r"<<ODS\b|^\[DU\d*\]")
+"""ODS export markers: `<<ODS JOB NO>>N1248970E<<ODS JOB NO>>`, `[DU1]` comments."""
+
+JOB_NUMBER_RE = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?(?:\s*\*\d{7,}\*)?$")
+"""A job number line at a page foot or head: `23-25987 (E)    100124`, `12-48970`."""
+
+BARCODE_RE = re.compile(r"^\*\d{6,}\*(?:\s*Please recycle)?$|^Please recycle$")
+"""The barcode of the job number, `*2325987*`, often with `Please recycle`."""
+
+RES_SYMBOL_LINE_RE = re.compile(
+    r"^(?:United Nations\s*)?[AESR](?:/[A-Z][A-Z0-9.\-]*)*/RES/[0-9A-Z]+(?:/\d+)?"
+    r"(?:\s?[A-Z])?(?:\s?\((?:\d{4}|[IVXLS][IVXL\-]*)\))?$"
+)
+"""A resolution symbol standing alone on its line (a running head): `S/RES/1445 (2002)`."""
+
+PAGE_NUMBER_RE = re.compile(r"^(\d{1,3})\s?/\s?(\d{1,3})$")
+"""A page number `2/3` (page of pages)."""
+
+BARE_PAGE_RE = re.compile(r"^-?\s?\d{1,3}\s?-?$")
+"""A bare page number, `3` or `- 3 -`, as printed in old volumes and ODS footers."""
+
+RULE_RE = re.compile(r"^[-_=*.]{5,}$")
+"""A rule of dashes or underscores (footnote separator, ODS page rule)."""
+
+FOOTNOTE_RULE_RE = re.compile(r"^_{5,}$")
+
+
+def is_strong_debris(text: str) -> bool:
+    """A line that can only be page furniture.
+
+    >>> is_strong_debris("23-25987 (E)    100124"), is_strong_debris("*2325987*")
+    (True, True)
+    >>> is_strong_debris("S/RES/1445 (2002)"), is_strong_debris("Recalling 66/172,")
+    (True, False)
+    """
+    return bool(
+        ODS_MARKER_RE.search(text)
+        or JOB_NUMBER_RE.match(text)
+        or BARCODE_RE.match(text)
+        or RES_SYMBOL_LINE_RE.match(text)
+    )
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def is_weak_debris(text: str, titles: tuple[str, ...] = ()) -> bool:
+    """A line that is page furniture when it stands next to other furniture.
+
+    >>> is_weak_debris("2/3"), is_weak_debris("3"), is_weak_debris("We welcome")
+    (True, True, False)
+    >>> is_weak_debris("Awaza Political Declaration", ("Awaza Political Declaration",))
+    True
+    """
+    m = PAGE_NUMBER_RE.match(text)
+    if m:
+        return 0 < int(m.group(1)) <= int(m.group(2))
+    if BARE_PAGE_RE.match(text) or text in {
+        "United Nations",
+        "General Assembly",
+        "Security Council",
+    }:
+        return True
+    n = _norm(text)
+    for t in titles:
+        tn = _norm(t)
+        if not tn:
+            continue
+        if n == tn or (len(n) >= 20 and tn.startswith(n.rstrip("….").rstrip())):
+            return True
+    return False
+
+
+def mark_debris(lines: list[Line], lo: int, hi: int, titles: tuple[str, ...] = ()) -> set[int]:
+    """Indices of lines in [lo, hi) that are page debris.
+
+    A cluster is a run of candidate lines separated only by blank lines; it
+    is debris when it holds a strong line, or two weak lines one of which is a
+    page number. A weak line touching a form feed is debris on its own.
+    """
+    out: set[int] = set()
+    cluster: list[int] = []
+    strong = 0
+    pages = 0
+
+    def close() -> None:
+        nonlocal strong, pages
+        if cluster and (strong or (pages and len(cluster) >= 2)):
+            out.update(cluster)
+        elif len(cluster) == 1:
+            ln = lines[cluster[0]]
+            nxt = lines[ln.index + 1] if ln.index + 1 < len(lines) else None
+            if (ln.form_feed or (nxt is not None and nxt.form_feed)) and BARE_PAGE_RE.match(
+                ln.text
+            ):
+                out.add(ln.index)
+            if RULE_RE.match(ln.text) and not FOOTNOTE_RULE_RE.match(ln.text):
+                out.add(ln.index)
+        cluster.clear()
+        strong = 0
+        pages = 0
+
+    for i in range(lo, hi):
+        ln = lines[i]
+        if ln.blank:
+            continue
+        t = ln.text
+        if is_strong_debris(t):
+            cluster.append(i)
+            strong += 1
+        elif is_weak_debris(t, titles):
+            cluster.append(i)
+            pages += bool(PAGE_NUMBER_RE.match(t) or BARE_PAGE_RE.match(t))
+        elif RULE_RE.match(t) and not FOOTNOTE_RULE_RE.match(t):
+            close()
+            out.add(i)
+        else:
+            close()
+    close()
+    return out
+
+
+# --- derived texts -----------------------------------------------------------
+
+_HYPHENS = "-\u2010\u2011"
+
+
+class TextBuilder:
+    """Joins slices of the read text into one text, whitespace collapsed, with a TextMap.
+
+    Lines are joined with one space, except after a hyphen that ends a word
+    (`action-` + `oriented`), which keeps the hyphen as printed and no space.
+
+    >>> src = "Rights,1 in\\n  the  world"
+    >>> b = TextBuilder(src)
+    >>> b.add(0, 11, exclude=[Span(7, 8)]); b.add(14, 24)
+    >>> text, tmap = b.build()
+    >>> text
+    'Rights, in the world'
+    >>> src[tmap.to_source(9)], tmap.span_to_source(11, 14)
+    ('n', Span(start=14, end=17))
+    """
+
+    def __init__(self, source: str) -> None:
+        self._src = source
+        self._out: list[str] = []
+        self._pieces: list[list[int]] = []
+        self._len = 0
+        self._space: int | None = None  # pending space: source offset of a lone " ", or -1
+        self._first: int | None = None
+        self._last = 0
+
+    def __bool__(self) -> bool:
+        return self._len > 0
+
+    def _emit(self, s: str, src_start: int | None) -> None:
+        if src_start is not None:
+            if (
+                self._pieces
+                and self._pieces[-1][0] + self._pieces[-1][2] == self._len
+                and self._pieces[-1][1] + self._pieces[-1][2] == src_start
+            ):
+                self._pieces[-1][2] += len(s)
+            else:
+                self._pieces.append([self._len, src_start, len(s)])
+        self._out.append(s)
+        self._len += len(s)
+
+    def _last_char(self, back: int = 1) -> str:
+        joined = "".join(self._out[-3:])
+        return joined[-back] if len(joined) >= back else ""
+
+    def add(self, start: int, end: int, *, exclude: list[Span] | tuple[Span, ...] = ()) -> None:
+        """Append the source slice [start, end) as a new line of the text."""
+        if end <= start:
+            return
+        if self._len:
+            last = self._last_char()
+            if last in _HYPHENS and self._last_char(2).isalpha():
+                self._space = None
+            elif self._space is None:
+                self._space = -1
+        cuts = sorted(s for s in exclude if s.start < end and s.end > start)
+        pos = start
+        segments: list[tuple[int, int]] = []
+        for c in cuts:
+            if c.start > pos:
+                segments.append((pos, c.start))
+            pos = max(pos, c.end)
+        if pos < end:
+            segments.append((pos, end))
+        for a, b in segments:
+            for m in re.finditer(r"[^\s\u00a0]+|[\s\u00a0]+", self._src[a:b]):
+                tok = m.group(0)
+                at = a + m.start()
+                if tok.isspace() or tok == "\u00a0" * len(tok):
+                    if self._len:
+                        lone = len(tok) == 1 and tok == " " and self._space is None
+                        self._space = at if lone else -1
+                    continue
+                if self._space is not None:
+                    self._emit(" ", None if self._space < 0 else self._space)
+                    self._space = None
+                if self._first is None:
+                    self._first = at
+                self._emit(tok, at)
+                self._last = at + len(tok)
+
+    def build(self) -> tuple[str, TextMap]:
+        """The text and its map to the read text."""
+        return "".join(self._out), TextMap(tuple((p[0], p[1], p[2]) for p in self._pieces))
+
+    def source_span(self) -> Span | None:
+        """Source span from the first to the last character appended, if any."""
+        if self._first is None:
+            return None
+        return Span(self._first, self._last)

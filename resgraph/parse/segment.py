@@ -1,0 +1,1087 @@
+"""Stage 2a: the read text of a resolution -> heading, clauses and footnotes (no citations).
+
+Works on the three layouts the UN publishes resolutions in as text: the ODS
+plain-text export (tab-indented, page furniture after the end), text pulled
+from the official PDFs (header block, running heads and footnote blocks
+between pages) and OCR of the printed volumes (form feeds, narrow columns).
+
+The steps, in order (each a function below):
+
+1. cut the text into lines, find the enacting formula and read the heading;
+2. mark page debris and pull out the footnote blocks;
+3. walk the body line by line into preambular, operative, sub- and annex
+   paragraphs (a small state machine: numbering decides, blank lines only hint);
+4. find the footnote markers with the footnote numbers that exist and their
+   order (a marker glued to a year, "202316", is 2023 + footnote 16 only
+   because footnote 16 exists and comes next);
+5. build each clause's text without markers, with a TextMap, and read its
+   opening phrase from the vocabulary in `resgraph/patterns/clause_phrases.json`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from resgraph.errors import InputError, ParseError, PatternError
+from resgraph.model import (
+    Clause,
+    ClauseKind,
+    Footnote,
+    FootnoteMarker,
+    Heading,
+    Layout,
+    Resolution,
+    SourceText,
+    Span,
+    TextMap,
+)
+from resgraph.parse.heading import (
+    FORMULA_RE,
+    MEETING_RE,
+    NUMBER_LINE_RE,
+    SC_ADOPTED_RE,
+    HeadingInfo,
+    is_header_furniture,
+    read_closing,
+    read_heading,
+)
+from resgraph.parse.layout import (
+    FOOTNOTE_RULE_RE,
+    ODS_MARKER_RE,
+    Line,
+    TextBuilder,
+    mark_debris,
+    split_lines,
+)
+from resgraph.resources import patterns_dir
+
+__all__ = ["PhraseMatch", "load_clause_phrases", "match_phrase", "segment"]
+
+# --- the phrase vocabulary -------------------------------------------------------
+
+_TOKEN_RE = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*")
+_DETERMINERS = frozenset({"its", "their", "our", "the", "a", "an", "his", "her"})
+# words that end the object of Expresses/Expressing (the noun is never one of them)
+_OBJECT_STOP = frozenset(
+    {"to", "for", "at", "over", "with", "about", "that", "in", "on", "of", "regarding", "by",
+     "and", "or", "towards", "as", "upon", "concerning"}
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PhraseConcept:
+    """One concept of clause_phrases.json, compiled for matching."""
+
+    id: str
+    kind: str
+    label: str
+    relation: str
+    heads: tuple[tuple[str, ...], ...]  # label and variants, adverbs removed, lower case
+    complements: tuple[tuple[str, ...], ...]
+    objects: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PhraseVocabulary:
+    """The loaded vocabulary: adverbs and concepts indexed by their first head word."""
+
+    adverbs: tuple[tuple[str, ...], ...]
+    concepts: tuple[PhraseConcept, ...]
+    by_first: dict[str, tuple[tuple[tuple[str, ...], PhraseConcept], ...]]
+
+
+@dataclass(frozen=True)
+class PhraseMatch:
+    """An opening phrase found in a clause text: offsets into that text and its concept."""
+
+    phrase: str
+    start: int
+    end: int
+    concept: str
+    relation: str
+
+
+@cache
+def load_clause_phrases() -> PhraseVocabulary:
+    """Load and compile resgraph/patterns/clause_phrases.json (once)."""
+    path = patterns_dir() / "clause_phrases.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        adverbs = tuple(sorted((tuple(a.split()) for a in data["adverbs"]), key=len, reverse=True))
+        advset = {a for a in adverbs if len(a) == 1}
+        concepts: list[PhraseConcept] = []
+        for cid, entry in data["phrases"].items():
+            heads: set[tuple[str, ...]] = set()
+            for form in [entry["label"], *entry.get("variants", [])]:
+                words = tuple(w.lower() for w in form.split())
+                words = tuple(w for w in words if (w,) not in advset)
+                words = _drop_multiword(words, adverbs)
+                if words:
+                    heads.add(words)
+            concepts.append(
+                PhraseConcept(
+                    id=cid,
+                    kind=entry["kind"],
+                    label=entry["label"],
+                    relation=entry["relation"],
+                    heads=tuple(sorted(heads)),
+                    complements=tuple(
+                        tuple(c.lower().split()) for c in entry.get("complements", [])
+                    ),
+                    objects=frozenset(entry.get("objects", [])),
+                )
+            )
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise PatternError(f"{path}: {e}") from e
+    index: dict[str, list[tuple[tuple[str, ...], PhraseConcept]]] = {}
+    for c in concepts:
+        for h in c.heads:
+            index.setdefault(h[0], []).append((h, c))
+    return PhraseVocabulary(
+        adverbs=adverbs,
+        concepts=tuple(concepts),
+        by_first={k: tuple(v) for k, v in index.items()},
+    )
+
+
+def _drop_multiword(
+    words: tuple[str, ...], adverbs: tuple[tuple[str, ...], ...]
+) -> tuple[str, ...]:
+    out = list(words)
+    for a in adverbs:
+        if len(a) < 2:
+            continue
+        for i in range(len(out) - len(a) + 1):
+            if tuple(out[i : i + len(a)]) == a:
+                del out[i : i + len(a)]
+                break
+    return tuple(out)
+
+
+def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[tuple[str, int, int]]:
+    toks: list[tuple[str, int, int]] = []
+    pos = 0
+    for m in _TOKEN_RE.finditer(text):
+        gap = text[pos : m.start()]
+        if toks and stop_at_punct and gap.strip():
+            break
+        if not toks and stop_at_punct and gap.strip():
+            break
+        toks.append((m.group(0).lower().replace("’", "'"), m.start(), m.end()))
+        pos = m.end()
+        if len(toks) >= limit:
+            break
+    return toks
+
+
+def _skip_adverbs(toks: list[tuple[str, int, int]], i: int, voc: PhraseVocabulary) -> int:
+    moved = True
+    while moved and i < len(toks):
+        moved = False
+        for a in voc.adverbs:
+            if tuple(t[0] for t in toks[i : i + len(a)]) == a:
+                i += len(a)
+                moved = True
+                break
+    return i
+
+
+def _match_seq(
+    toks: list[tuple[str, int, int]], i: int, seq: tuple[str, ...], voc: PhraseVocabulary
+) -> int | None:
+    for k, word in enumerate(seq):
+        if k:
+            i = _skip_adverbs(toks, i, voc)
+        if i >= len(toks) or toks[i][0] != word:
+            return None
+        i += 1
+    return i
+
+
+def _match_at(
+    toks: list[tuple[str, int, int]], i: int, kinds: tuple[str, ...], voc: PhraseVocabulary
+) -> tuple[int, PhraseConcept] | None:
+    """Longest phrase starting at token i: (end token index, concept)."""
+    best: tuple[tuple[int, int, int], int, PhraseConcept] | None = None
+    if i >= len(toks):
+        return None
+    for head, concept in voc.by_first.get(toks[i][0], ()):
+        if concept.kind not in kinds:
+            continue
+        j = _match_seq(toks, i, head, voc)
+        if j is None:
+            continue
+        end = _skip_adverbs(toks, j, voc)
+        comp_end = None
+        for comp in concept.complements:
+            jj = _match_seq(toks, end, comp, voc)
+            if jj is not None and (comp_end is None or jj > comp_end):
+                comp_end = jj
+        found_object = False
+        if comp_end is not None:
+            end = _skip_adverbs(toks, comp_end, voc)
+        elif concept.objects:
+            k = end
+            if k < len(toks) and toks[k][0] in _DETERMINERS:
+                k += 1
+            for step in range(4):
+                if k + step >= len(toks) or toks[k + step][0] in _OBJECT_STOP:
+                    break
+                if toks[k + step][0] in concept.objects:
+                    end = _skip_adverbs(toks, k + step + 1, voc)
+                    found_object = True
+                    break
+        exact = int(len(concept.label.split()) == len(head))
+        score = (end, int(found_object or comp_end is not None), exact)
+        if best is None or score > best[0]:
+            best = (score, end, concept)
+    if best is None:
+        return None
+    return best[1], best[2]
+
+
+def match_phrase(
+    text: str, kind: str = "operative", *, anywhere: bool = True
+) -> PhraseMatch | None:
+    """The opening phrase of a clause text, as printed, with its concept.
+
+    Adverbs around the verb are kept ("Also encourages", "Reaffirming also");
+    objects are not ("Reiterates its call" -> "Reiterates"), except the
+    sentiment noun of Expresses/Expressing. When the verb does not open the
+    paragraph, the first verb after a comma is taken, lower case as printed.
+
+    >>> match_phrase("Strongly condemns the continuing incidence").phrase
+    'Strongly condemns'
+    >>> m = match_phrase("Taking note with appreciation of the work,", "preambular")
+    >>> m.phrase, m.concept
+    ('Taking note with appreciation', 'takingNote')
+    >>> match_phrase("Expresses its deep concern over the situation").phrase
+    'Expresses its deep concern'
+    >>> match_phrase("In regard to DDR under the new concept, endorses also the mechanism").phrase
+    'endorses also'
+    """
+    voc = load_clause_phrases()
+    kinds = (kind,) if kind in ("preambular", "operative") else ("operative", "preambular")
+    toks = _tokens(text, 14, stop_at_punct=True)
+    if toks and toks[0][1] <= 2:
+        start_i = _skip_adverbs(toks, 0, voc)
+        for ks in (kinds, ("preambular", "operative")):
+            hit = _match_at(toks, start_i, ks, voc)
+            if hit is not None:
+                end_i, concept = hit
+                return _phrase(text, toks, 0, end_i, concept)
+    if not anywhere:
+        return None
+    # the verb does not open the paragraph ("11. In regard to …, endorses also …")
+    sentence = re.split(r"[;:]|\.\s", text, maxsplit=1)[0]
+    toks = _tokens(sentence, 60, stop_at_punct=False)
+    for i in range(1, len(toks)):
+        word, s, _ = toks[i]
+        before = sentence[:s].rstrip()
+        if not word or not text[s].islower():
+            continue
+        if not (before.endswith(",") or (before and toks[i - 1][0] in ("council", "assembly"))):
+            continue
+        hit = _match_at(toks, i, kinds, voc)
+        if hit is not None:
+            return _phrase(text, toks, i, hit[0], hit[1])
+    return None
+
+
+def _phrase(
+    text: str, toks: list[tuple[str, int, int]], i: int, j: int, concept: PhraseConcept
+) -> PhraseMatch:
+    s, e = toks[i][1], toks[j - 1][2]
+    return PhraseMatch(text[s:e], s, e, concept.id, concept.relation)
+
+
+# --- line patterns ---------------------------------------------------------------
+
+OP_NUMBER_RE = re.compile(r"^(\d{1,3})\.(?=\s|$)")
+"""An operative (or annex) paragraph number at the start of a line: `1.`, `10. Requests`."""
+
+SUB_ITEM_RE = re.compile(r"^\(([a-z]{1,4}|\d{1,2})\)(?=\s|$)")
+"""A sub-item marker at the start of a line: `(a)`, `(ii)`, `(1)` (OCR for `(i)`)."""
+
+DASH_ITEM_RE = re.compile(r"^[—–\-•]\s")
+"""An unlettered bullet item (`— Calls for …`): part of its paragraph, not a sub-paragraph."""
+
+SECTION_RE = re.compile(r"^(?:([A-Z])|([IVXL]+))\.?(?:\s+(\S.*))?$")
+"""A section heading: a letter alone (`A`), or a roman number and title (`II. Implementation`)."""
+
+ANNEX_RE = re.compile(r"^Annex(?:es)?(?:\s+([IVXL]+|\d+))?\.?$")
+"""The heading of an annex after the closing lines: `Annex`, `Annex II`."""
+
+FOOTNOTE_ITEM_RE = re.compile(r"^(\d{1,3})(?:\s+|\t)(?=\S)")
+"""A footnote body at the start of a line: `1 Resolution 217 A (III).`, `7  E/CN.15/2023/13.`."""
+
+
+def _words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+_ROMANS = [
+    *(
+        [
+            "i",
+            "ii",
+            "iii",
+            "iv",
+            "v",
+            "vi",
+            "vii",
+            "viii",
+            "ix",
+            "x",
+            "xi",
+            "xii",
+            "xiii",
+            "xiv",
+            "xv",
+            "xvi",
+            "xvii",
+            "xviii",
+            "xix",
+            "xx",
+        ]
+    ),
+    *(["xxi", "xxii", "xxiii", "xxiv", "xxv", "xxvi", "xxvii", "xxviii", "xxix", "xxx"]),
+]
+_LETTERS = [chr(c) for c in range(ord("a"), ord("z") + 1)]
+_LETTERS += [c + c for c in _LETTERS]
+
+
+def _roman_index(s: str) -> int | None:
+    return _ROMANS.index(s) + 1 if s in _ROMANS else None
+
+
+def _letter_index(s: str) -> int | None:
+    return _LETTERS.index(s) + 1 if s in _LETTERS else None
+
+
+# --- drafts ------------------------------------------------------------------------
+
+
+@dataclass
+class _Draft:
+    kind: ClauseKind
+    number: str
+    position: int
+    key: str
+    parent: _Draft | None
+    section: str | None
+    start: int
+    segs: list[tuple[int, int]] = field(default_factory=list)
+    children: list[_Draft] = field(default_factory=list)
+    level: int = 0  # 0 paragraph, 1 letter, 2 roman, 3 numeric
+
+    def end(self) -> int:
+        e = max((s[1] for s in self.segs), default=self.start)
+        for c in self.children:
+            e = max(e, c.end())
+        return e
+
+    def last_char(self, src: str) -> str:
+        """The last printed character, a footnote marker after punctuation left out."""
+        if not self.segs:
+            return ""
+        s, e = self.segs[-1]
+        tail = src[s:e]
+        m = re.search(r"([,;:.)\]’”\"])\s*\d{1,3}$", tail)
+        return m.group(1) if m else tail[-1:]
+
+
+@dataclass
+class _FnDraft:
+    marker: str
+    marker_span: Span
+    segs: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Cand:
+    order: int  # clause order
+    pos: int  # offset in the clause's raw text
+    end: int
+    marker: str
+    score: int
+
+
+# --- the stage function ----------------------------------------------------------
+
+
+def segment(source: SourceText, *, strict: bool = False) -> Resolution:
+    """Split the read text of a resolution into heading, clauses and footnotes.
+
+    Raises InputError when the text has no recognisable resolution structure
+    (no enacting formula or heading and no numbered operative paragraphs).
+    With `strict`, a footnote whose marker cannot be found or a gap in the
+    operative numbering raises ParseError instead of being tolerated.
+    """
+    text = source.text
+    lines = split_lines(text)
+    if not any(not ln.blank for ln in lines):
+        raise InputError(source.name, "not a UN resolution: the text is empty")
+
+    formula_i = next(
+        (ln.index for ln in lines if FORMULA_RE.match(ln.text) and ln.text.startswith("The ")),
+        None,
+    )
+    first_op = next((ln.index for ln in lines if re.match(r"^1\.(\s|$)", ln.text)), None)
+    if formula_i is None and first_op is None:
+        raise InputError(
+            source.name,
+            "not a UN resolution: no enacting formula and no numbered operative paragraphs",
+        )
+    head_end = formula_i if formula_i is not None else first_op
+    assert head_end is not None
+    trailer_i = next(
+        (ln.index for ln in lines[head_end:] if ODS_MARKER_RE.search(ln.text)), len(lines)
+    )
+    trailer = "\n".join(ln.text for ln in lines[trailer_i:])
+    info = read_heading([ln.text for ln in lines[:head_end]], trailer)
+    if formula_i is None:
+        if first_op is not None and not info.metadata_lines and not info.title_lines:
+            # numbered paragraphs but no heading and no formula: not a resolution
+            has_two = any(re.match(r"^2\.(\s|$)", ln.text) for ln in lines[first_op:])
+            if not has_two:
+                raise InputError(source.name, "not a UN resolution: no heading, no formula")
+        marks = [*info.metadata_lines, *info.title_lines]
+        body_start = max(marks) + 1 if marks else 0
+    else:
+        body_start = formula_i + 1
+
+    titles = tuple(t for t in (info.title,) if t)
+    debris = mark_debris(lines, body_start, trailer_i, titles)
+    for ln in lines[body_start:trailer_i]:
+        if ODS_MARKER_RE.search(ln.text):
+            debris.add(ln.index)
+
+    closing_i, closing_end = _find_closing(lines, body_start, trailer_i, debris)
+    footnotes, consumed = _extract_footnotes(lines, body_start, trailer_i, debris, closing_end)
+
+    body_end = closing_i if closing_i is not None else trailer_i
+    parser = _BodyParser(text, lines, debris | consumed, strict, source.name)
+    parser.parse_body(body_start, body_end, skip_furniture=formula_i is None)
+    if closing_end is not None:
+        parser.parse_annexes(closing_end, trailer_i)
+    drafts = parser.flat()
+
+    closing_texts = (
+        [ln.text for ln in lines[closing_i:closing_end]]
+        if closing_i is not None and closing_end is not None
+        else []
+    )
+    meeting, closed_on, vote = read_closing(closing_texts)
+
+    clauses, fns = _finish(text, drafts, footnotes, strict, source.name)
+    heading = _make_heading(lines, info, formula_i, meeting, closed_on, vote)
+    if strict and not any(c.kind in ("preambular", "operative") for c in clauses):
+        raise ParseError(f"{source.name}: no clauses found")
+    return Resolution(
+        source=source,
+        layout=_layout(lines, info, head_end),
+        heading=heading,
+        clauses=tuple(clauses),
+        footnotes=tuple(fns),
+    )
+
+
+def _layout(lines: list[Line], info: HeadingInfo, head_end: int) -> Layout:
+    if any(ODS_MARKER_RE.search(ln.text) for ln in lines) or any(
+        ln.indent.startswith("\t") and re.match(r"^\d+\.\t", ln.text) for ln in lines
+    ):
+        return "ods"
+    head = " ".join(ln.text for ln in lines[:head_end])
+    if "Distr." in head:
+        return "pdf"
+    if (info.number and (info.symbol or "").startswith("S/")) or any(ln.form_feed for ln in lines):
+        return "ocr"
+    return "unknown"
+
+
+def _is_closing_line(lines: list[Line], i: int, hi: int) -> bool:
+    t = lines[i].text
+    if MEETING_RE.match(t):
+        return True
+    if t.startswith("Adopted "):
+        nxt = next((ln.text for ln in lines[i + 1 : hi] if not ln.blank), "")
+        return bool(SC_ADOPTED_RE.search(t + " " + nxt))
+    return False
+
+
+def _find_closing(
+    lines: list[Line], lo: int, hi: int, debris: set[int]
+) -> tuple[int | None, int | None]:
+    """The closing lines (meeting, date or SC adoption line): [start, end)."""
+    for i in range(lo, hi):
+        if i in debris or lines[i].blank or not _is_closing_line(lines, i, hi):
+            continue
+        end = i + 1
+        # the date (GA) or the rest of the adoption line (SC) follows
+        for j in range(i + 1, min(hi, i + 4)):
+            if lines[j].blank:
+                continue
+            t = lines[j].text
+            if re.fullmatch(r"\d{1,2}\s+\S+\s+\d{4}\.?", t) or re.match(r"^\d+\w*\s+meeting", t):
+                end = j + 1
+            break
+        return i, end
+    return None, None
+
+
+def _extract_footnotes(
+    lines: list[Line], lo: int, hi: int, debris: set[int], closing_end: int | None
+) -> tuple[list[_FnDraft], set[int]]:
+    """Footnote bodies: blocks after a `_____` rule, or (ODS) numbered lines after the closing."""
+    fns: list[_FnDraft] = []
+    consumed: set[int] = set()
+    last = 0
+    has_rules = any(FOOTNOTE_RULE_RE.match(lines[i].text) for i in range(lo, hi))
+
+    def item(ln: Line) -> re.Match[str] | None:
+        m = FOOTNOTE_ITEM_RE.match(ln.text)
+        if m and (last == 0 or last < int(m.group(1)) <= last + 12):
+            return m
+        return None
+
+    i = lo
+    while i < hi:
+        ln = lines[i]
+        ods_zone = not has_rules and closing_end is not None and i >= closing_end
+        if i in debris or not (FOOTNOTE_RULE_RE.match(ln.text) or (ods_zone and item(ln))):
+            i += 1
+            continue
+        if FOOTNOTE_RULE_RE.match(ln.text):
+            consumed.add(i)
+            i += 1
+        saw_blank = False
+        current: _FnDraft | None = None
+        while i < hi:
+            ln = lines[i]
+            if i in debris or (ln.form_feed and current is not None):
+                break
+            if ln.blank:
+                saw_blank = True
+                i += 1
+                continue
+            m = item(ln)
+            if m:
+                current = _FnDraft(m.group(1), Span(ln.start, ln.start + len(m.group(1))))
+                current.segs.append((ln.start + m.end(), ln.end))
+                fns.append(current)
+                last = int(m.group(1))
+                consumed.add(i)
+                saw_blank = False
+            elif current is not None and not saw_blank and not ods_zone:
+                current.segs.append((ln.start, ln.end))
+                consumed.add(i)
+            else:
+                break
+            i += 1
+    return fns, consumed
+
+
+class _BodyParser:
+    """The state machine that turns body lines into clause drafts."""
+
+    def __init__(
+        self, src: str, lines: list[Line], skip: set[int], strict: bool, name: str
+    ) -> None:
+        self.src = src
+        self.lines = lines
+        self.skip = skip
+        self.strict = strict
+        self.name = name
+        self.top: list[_Draft] = []
+        self.pp = 0
+        self.last_op = 0
+        self.section: str | None = None
+
+    # -- helpers
+    def _content(self, lo: int, hi: int) -> list[tuple[Line, bool, bool]]:
+        """Content lines of [lo, hi) with (blank before, page break before) flags."""
+        out: list[tuple[Line, bool, bool]] = []
+        blank = False
+        brk = False
+        for i in range(lo, hi):
+            ln = self.lines[i]
+            if i in self.skip:
+                brk = True
+                continue
+            if ln.blank:
+                blank = True
+                continue
+            out.append((ln, blank or ln.indent.startswith("\t"), brk or ln.form_feed))
+            blank = False
+            brk = False
+        return out
+
+    def flat(self) -> list[_Draft]:
+        """All drafts in reading order (a paragraph before its sub-items)."""
+        out: list[_Draft] = []
+
+        def walk(d: _Draft) -> None:
+            out.append(d)
+            for c in d.children:
+                walk(c)
+
+        for d in self.top:
+            walk(d)
+        return out
+
+    # -- the body
+    def parse_body(self, lo: int, hi: int, *, skip_furniture: bool) -> None:
+        content = self._content(lo, hi)
+        if skip_furniture:
+            while content and is_header_furniture(content[0][0].text):
+                content.pop(0)
+        self._walk(content, annex=None)
+
+    def parse_annexes(self, lo: int, hi: int) -> None:
+        content = self._content(lo, hi)
+        k = 0
+        start: int | None = None
+        groups: list[tuple[int, int, list[tuple[Line, bool, bool]]]] = []
+        for idx, (ln, _, _) in enumerate(content):
+            m = ANNEX_RE.match(ln.text)
+            if m:
+                if start is not None:
+                    groups.append((k, start, content[start:idx]))
+                num = m.group(1)
+                k = _roman_value(num) if num and not num.isdigit() else int(num or k + 1)
+                start = idx + 1
+        if start is not None:
+            groups.append((k, start, content[start:]))
+        for k, _, part in groups:
+            self.last_op = 0
+            self.section = None
+            self._walk(part, annex=k)
+
+    def _walk(self, content: list[tuple[Line, bool, bool]], annex: int | None) -> None:
+        mode = "annex" if annex is not None else "preamble"
+        para: _Draft | None = None  # current pp/op/annex paragraph
+        cur: _Draft | None = None  # deepest open clause
+        skipping = annex is not None  # annex title lines before paragraph 1
+        subs = [i for i, (ln, _, _) in enumerate(content) if SUB_ITEM_RE.match(ln.text)]
+        for idx, (ln, blank, brk) in enumerate(content):
+            t = ln.text
+            m = OP_NUMBER_RE.match(t)
+            if m and self._accept_number(int(m.group(1)), t[m.end() :], mode):
+                n = int(m.group(1))
+                if mode == "preamble":
+                    mode = "operative"
+                if self.strict and self.last_op and n != self.last_op + 1:
+                    raise ParseError(f"{self.name}: paragraph {n} follows {self.last_op}")
+                self.last_op = n
+                if annex is None:
+                    key, kind = f"op/{n}", "operative"
+                else:
+                    key, kind = f"annex/{annex}/{n}", "annex"
+                para = _Draft(kind, str(n), n, key, None, self.section, ln.start)  # type: ignore[arg-type]
+                self.top.append(para)
+                cur = para
+                skipping = False
+                rest = t[m.end() :]
+                off = len(t) - len(rest.lstrip())
+                sm = SUB_ITEM_RE.match(rest.lstrip())
+                if sm and para is not None:
+                    cur = self._sub(para, cur, sm.group(1), ln, off, content, idx, subs, annex)
+                    off += sm.end()
+                    off += len(t[off:]) - len(t[off:].lstrip())
+                if off < len(t):
+                    cur.segs.append((ln.start + off, ln.end))
+                continue
+            sm = SUB_ITEM_RE.match(t)
+            if sm and para is not None and mode != "preamble":
+                cur = self._sub(para, cur, sm.group(1), ln, 0, content, idx, subs, annex)
+                skipping = False
+                off = sm.end() + len(t[sm.end() :]) - len(t[sm.end() :].lstrip())
+                if off < len(t):
+                    cur.segs.append((ln.start + off, ln.end))
+                continue
+            sec = SECTION_RE.match(t)
+            if sec and self._is_section(sec, blank, brk, cur, mode):
+                self.section = sec.group(1) or sec.group(2)
+                skipping = True
+                continue
+            if skipping:
+                continue
+            if mode != "preamble" and self._is_heading(content, idx, cur):
+                continue
+            if mode == "preamble":
+                if para is None or self._new_pp(ln, blank, brk, para):
+                    self.pp += 1
+                    para = _Draft("preambular", str(self.pp), self.pp, f"pp/{self.pp}", None,
+                                  self.section, ln.start)  # fmt: skip
+                    self.top.append(para)
+                    cur = para
+                assert cur is not None
+                cur.segs.append((ln.start, ln.end))
+                continue
+            if cur is None:
+                continue  # annex text before its first numbered paragraph
+            cur.segs.append((ln.start, ln.end))
+
+    def _accept_number(self, n: int, rest: str, mode: str) -> bool:
+        if n == self.last_op + 1:
+            return True
+        if self.last_op and self.last_op < n <= self.last_op + 2:
+            # a paragraph number lost by OCR: accept a near one when a verb follows
+            return bool(match_phrase(rest.strip(), "operative", anywhere=False))
+        return False
+
+    def _is_section(
+        self, m: re.Match[str], blank: bool, brk: bool, cur: _Draft | None, mode: str
+    ) -> bool:
+        letter, roman, title = m.group(1), m.group(2), m.group(3)
+        if letter and title:
+            return False
+        if roman and title is None and len(roman) == 1 and not m.group(0).endswith("."):
+            letter, roman = roman, None
+        if cur is not None and cur.segs and not (blank or brk):
+            return False
+        if cur is not None and cur.last_char(self.src) not in ".;:,":
+            return False
+        if roman:
+            return mode != "preamble" or title is None
+        return letter is not None
+
+    def _is_heading(
+        self, content: list[tuple[Line, bool, bool]], idx: int, cur: _Draft | None
+    ) -> bool:
+        """An unnumbered heading line between paragraphs ("Partnerships and support mechanisms")."""
+        _, blank, brk = content[idx]
+        if cur is None or cur.last_char(self.src) not in ".;:" or not (blank or brk):
+            return False
+        for j in range(idx, min(len(content), idx + 3)):
+            t = content[j][0].text
+            if len(t) > 100 or t[-1] in ".,;:" or not t[0].isupper():
+                return False
+            if j + 1 < len(content):
+                nxt = content[j + 1][0].text
+                m = OP_NUMBER_RE.match(nxt)
+                if m and int(m.group(1)) == self.last_op + 1:
+                    return True
+        return False
+
+    def _new_pp(self, ln: Line, blank: bool, brk: bool, prev: _Draft) -> bool:
+        t = ln.text
+        if not t[0].isupper():
+            return False
+        ends = prev.last_char(self.src) in ",;:."
+        opening = match_phrase(t, "preambular", anywhere=False) is not None or bool(
+            re.match(r"^[A-Z][a-z]+(?:ing|ed)\b", t)
+        )
+        if opening and (ends or (blank and not brk)):
+            return True
+        return bool(blank and not brk and ends and prev.last_char(self.src) in ",;")
+
+    def _sub(
+        self,
+        para: _Draft,
+        cur: _Draft | None,
+        label: str,
+        ln: Line,
+        off: int,
+        content: list[tuple[Line, bool, bool]],
+        idx: int,
+        subs: list[int],
+        annex: int | None,
+    ) -> _Draft:
+        """Open a sub-item `(label)` under the right parent."""
+        letter_parent = next((c for c in reversed(para.children) if c.level == 1), None)
+        roman_parent = (
+            next((c for c in reversed(letter_parent.children) if c.level == 2), None)
+            if letter_parent is not None
+            else next((c for c in reversed(para.children) if c.level == 2), None)
+        )
+        last_letter = letter_parent.number if letter_parent else None
+        # the next sub-item marker of this paragraph, to tell (i) the letter from (i) the roman
+        nxt = None
+        later = [j for j in subs if j > idx]
+        if later:
+            j = later[0]
+            between = content[idx + 1 : j]
+            if not any(OP_NUMBER_RE.match(x[0].text) for x in between):
+                mm = SUB_ITEM_RE.match(content[j][0].text)
+                nxt = mm.group(1) if mm else None
+        last_roman = roman_parent.number if roman_parent else None
+        level = self._level(label, last_letter, last_roman, nxt)
+        if label.isdigit() and level == 2:
+            label = _ROMANS[int(label) - 1] if 0 < int(label) <= len(_ROMANS) else label
+        if level == 1:
+            parent = para
+        elif level == 2:
+            parent = letter_parent or para
+        else:
+            parent = roman_parent or letter_parent or para
+        kind: ClauseKind = "annex" if annex is not None else "subparagraph"
+        d = _Draft(
+            kind,
+            label,
+            len(parent.children) + 1,
+            f"{parent.key}/{label}",
+            parent,
+            self.section,
+            ln.start + off,
+            level=level,
+        )
+        parent.children.append(d)
+        return d
+
+    @staticmethod
+    def _level(label: str, last_letter: str | None, last_roman: str | None, nxt: str | None) -> int:
+        """1 for a letter, 2 for a roman number, 3 for a digit (unless OCR's "(1)" for "(i)")."""
+        if label.isdigit():
+            if label == "1" and nxt == "ii":
+                return 2
+            if last_roman == "i" and label == "2":
+                return 2
+            return 3
+        ri = _roman_index(label)
+        li = _letter_index(label)
+        expected_roman = (_roman_index(last_roman) or 0) + 1 if last_roman else 1
+        expected_letter = (_letter_index(last_letter) or 0) + 1 if last_letter else 1
+        if ri is not None and li is not None:
+            # i, v, x, l, c …: a roman number unless it is the next letter and the
+            # sequence goes on with letters
+            if li == expected_letter and ri != expected_roman:
+                return 1
+            if li == expected_letter and ri == expected_roman:
+                if nxt is not None and _roman_index(nxt) == ri + 1:
+                    return 2
+                return 1 if last_letter and expected_letter > 1 and nxt != "ii" else 2
+            return 2
+        if ri is not None:
+            return 2
+        return 1
+
+
+def _roman_value(s: str) -> int:
+    return _roman_index(s.lower()) or 1
+
+
+# --- markers, texts and phrases ----------------------------------------------------
+
+_STOP_PREV = _words(
+    """from to and or of on in at by between than paragraph paragraphs para paras article articles
+    resolution resolutions decision decisions chapter chapters section sections annex annexes
+    vol vols no nos page pages p pp rule rules item items goal goals target targets principle
+    principles session sessions part parts protocol figure table about over under least some
+    nearly almost approximately only all every first last next these those the a an with
+    recommendation recommendations option options step steps phase level levels grade
+    regulation regulations"""
+)
+_STOP_NEXT = _words(
+    """january february march april may june july august september october november december
+    per percent million millions billion billions years year days day months month weeks week
+    hours per cent times members persons people states countries % to and/or or"""
+)
+
+
+def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
+    """Places in a clause text where a footnote marker may stand."""
+    out: list[_Cand] = []
+    for m in re.finditer(r"\d+", text):
+        s, e = m.start(), m.end()
+        run = m.group(0)
+        before = text[s - 1] if s else ""
+        after = text[e] if e < len(text) else ""
+        if after and (
+            after.isalnum() or after in "/-–%" or (after in ".," and text[e + 1 : e + 2].isdigit())
+        ):
+            continue
+        if before.isalpha():
+            if run in markers:
+                j = s
+                while j and text[j - 1].isalpha():
+                    j -= 1
+                word = text[j:s]
+                weak = word.isupper() and len(word) <= 4
+                out.append(_Cand(order, s, e, run, 1 if weak else 3))
+            continue
+        if before in ',.;:)]’”"»':
+            prev2 = text[s - 2] if s >= 2 else ""
+            # "8,700" and "1.5" are numbers; "2024,1" and "2030,8" are a year and a marker
+            if before == "," and prev2.isdigit() and len(run) == 3:
+                continue
+            if before == "." and prev2.isdigit() and not re.match(r"\s+[A-Z]|\s*$", text[e:]):
+                continue
+            if run in markers:
+                out.append(_Cand(order, s, e, run, 3))
+            continue
+        if before in " \t" and run in markers:
+            j = s
+            while j and text[j - 1] in " \t":
+                j -= 1
+            if j and (text[j - 1].isalpha() or text[j - 1] in ',.;:)]’”"»'):
+                pw = re.search(r"([A-Za-z]+)\W*$", text[:j])
+                prev_word = pw.group(1).lower() if pw else ""
+                nw = re.match(r"\s*(\S+)", text[e:])
+                next_word = nw.group(1).lower().strip(",.;:") if nw else ""
+                punct = text[j - 1] in ',.;:)]’”"»'
+                num_before = bool(re.search(r"\d\W*$", text[:j]))
+                if (not punct and prev_word in _STOP_PREV) or next_word in _STOP_NEXT or num_before:
+                    continue
+                if not punct and pw and pw.end() != j:
+                    continue
+                out.append(_Cand(order, s, e, run, 2 if punct else 1))
+            continue
+        if len(run) >= 5 and before not in ",./" and re.match(r"(?:1[89]|20)\d\d", run):
+            rest = run[4:]
+            if rest in markers and not rest.startswith("0"):
+                out.append(_Cand(order, s + 4, e, rest, 2))
+    return out
+
+
+def _choose(cands: list[_Cand], order_of: dict[str, list[int]]) -> list[tuple[_Cand, int]]:
+    """The increasing assignment of candidates to footnotes with the best total score."""
+    items: list[tuple[_Cand, int]] = [(c, k) for c in cands for k in order_of.get(c.marker, [])]
+    items.sort(key=lambda x: (x[0].order, x[0].pos, x[1]))
+    best: list[int] = []
+    back: list[int] = []
+    for a, (ca, ka) in enumerate(items):
+        b_score, b_from = 0, -1
+        for b in range(a):
+            cb, kb = items[b]
+            if kb < ka and (cb.order, cb.pos) < (ca.order, ca.pos) and best[b] > b_score:
+                b_score, b_from = best[b], b
+        best.append(b_score + ca.score)
+        back.append(b_from)
+    if not items:
+        return []
+    a = max(range(len(items)), key=lambda x: (best[x], -x))
+    chosen: list[tuple[_Cand, int]] = []
+    while a >= 0:
+        chosen.append(items[a])
+        a = back[a]
+    return chosen[::-1]
+
+
+def _build(src: str, segs: list[tuple[int, int]], exclude: list[Span]) -> tuple[str, TextMap]:
+    b = TextBuilder(src)
+    for s, e in segs:
+        b.add(s, e, exclude=exclude)
+    return b.build()
+
+
+def _finish(
+    src: str, drafts: list[_Draft], fns: list[_FnDraft], strict: bool, name: str
+) -> tuple[list[Clause], list[Footnote]]:
+    raw = [_build(src, d.segs, []) for d in drafts]
+    order_of: dict[str, list[int]] = {}
+    for k, f in enumerate(fns):
+        order_of.setdefault(f.marker, []).append(k)
+    cands: list[_Cand] = []
+    for o, (t, _) in enumerate(raw):
+        cands.extend(_candidates(t, o, set(order_of)))
+    chosen = _choose(cands, order_of)
+    per_clause: dict[int, list[FootnoteMarker]] = {}
+    anchor: dict[int, tuple[str, Span]] = {}
+    for c, k in chosen:
+        span = raw[c.order][1].span_to_source(c.pos, c.end)
+        per_clause.setdefault(c.order, []).append(FootnoteMarker(c.marker, span))
+        anchor[k] = (drafts[c.order].key, span)
+
+    clauses: list[Clause] = []
+    for o, d in enumerate(drafts):
+        marks = per_clause.get(o, [])
+        text, tmap = _build(src, d.segs, [m.span for m in marks])
+        kind = "preambular" if d.kind == "preambular" else "operative"
+        pm = None
+        if d.kind in ("preambular", "operative"):
+            pm = match_phrase(text, kind)
+        elif d.kind == "subparagraph":
+            pm = match_phrase(text, "operative", anywhere=False)
+        clauses.append(
+            Clause(
+                key=d.key,
+                kind=d.kind,
+                number=d.number,
+                position=d.position,
+                parent=d.parent.key if d.parent else None,
+                phrase=pm.phrase if pm else None,
+                phrase_span=tmap.span_to_source(pm.start, pm.end) if pm else None,
+                text=text,
+                span=Span(d.start, max(d.start, d.end())),
+                text_map=tmap,
+                markers=tuple(marks),
+                section=d.section,
+            )
+        )
+    footnotes: list[Footnote] = []
+    seen: dict[str, int] = {}
+    for k, f in enumerate(fns):
+        text, tmap = _build(src, f.segs, [])
+        seen[f.marker] = seen.get(f.marker, 0) + 1
+        key = f"fn/{f.marker}" + (f"-{seen[f.marker]}" if seen[f.marker] > 1 else "")
+        end = max((s[1] for s in f.segs), default=f.marker_span.end)
+        where = anchor.get(k)
+        if where is None and strict:
+            raise ParseError(f"{name}: no marker found for footnote {f.marker}")
+        footnotes.append(
+            Footnote(
+                key=key,
+                marker=f.marker,
+                text=text,
+                span=Span(f.marker_span.start, end),
+                text_map=tmap,
+                anchor=where[0] if where else None,
+                marker_span=where[1] if where else None,
+            )
+        )
+    return clauses, footnotes
+
+
+def _make_heading(
+    lines: list[Line],
+    info: HeadingInfo,
+    formula_i: int | None,
+    meeting: str | None,
+    closed_on: object,
+    vote: str | None,
+) -> Heading:
+    from datetime import date
+
+    formula = lines[formula_i].text if formula_i is not None else None
+    formula_span = (
+        Span(lines[formula_i].start, lines[formula_i].end) if formula_i is not None else None
+    )
+    organ = info.organ
+    if formula is not None:
+        fm = FORMULA_RE.match(formula)
+        if fm:
+            organ = fm.group(1)
+    title_span = None
+    if info.title_lines:
+        first = lines[info.title_lines[0]]
+        nm = NUMBER_LINE_RE.match(first.text)
+        s = first.start + (nm.start("title") if nm and nm.group("title") else 0)
+        title_span = Span(s, lines[info.title_lines[-1]].end)
+    adopted = info.adopted or (closed_on if isinstance(closed_on, date) else None)
+    return Heading(
+        symbol=info.symbol,
+        number=info.number,
+        title=info.title,
+        organ=organ,
+        adopted=adopted,
+        meeting=info.meeting or meeting,
+        session=info.session
+        if (info.symbol or "").startswith("A/") or organ == "General Assembly"
+        else None,
+        agenda_items=info.agenda_items,
+        committee=info.committee,
+        committee_report=info.committee_report,
+        report_paragraph=info.report_paragraph,
+        draft=info.draft,
+        distributed=info.distributed,
+        job_number=info.job_number,
+        formula=formula,
+        formula_span=formula_span,
+        vote=info.vote or vote,
+        title_span=title_span,
+    )
