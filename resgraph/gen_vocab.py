@@ -241,8 +241,9 @@ def render_phrases(data: Mapping[str, Any], where: str = "clause_phrases.json") 
         alt = [v for v in _strings(ph.get("variants")) if v != label]
         if alt:
             out.append("    skos:altLabel " + " , ".join(_lit(v) for v in alt) + " ;")
-        # "Takes note" + "with appreciation": matched, but not a label of its own
-        hidden = sorted({f"{label} {c}" for c in _strings(ph.get("complements"))})
+        # "Takes note" + "with appreciation", "Expresses" + "concern": matched, not labels
+        extras = _strings(ph.get("complements")) + _strings(ph.get("objects"))
+        hidden = sorted({f"{label} {c}" for c in extras})
         if hidden:
             out.append("    skos:hiddenLabel " + " , ".join(_lit(v) for v in hidden) + " ;")
         for ex in _strings(ph.get("examples")):

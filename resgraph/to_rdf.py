@@ -176,7 +176,7 @@ def phrase_concept(phrase: str, kind: str | None = None) -> str | None:
 
     >>> phrase_concept("Recalling also"), phrase_concept("Also recalls", "operative")
     ('recalling', 'recalls')
-    >>> phrase_concept("Deplores the weather") is None
+    >>> phrase_concept("Zorbles the weather") is None
     True
     """
     index = _phrase_index()

@@ -1,0 +1,217 @@
+"""The vocabulary: generated files in step with their sources, every term declared."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import PROJECT_DIR
+from rdf_factories import sample_resolution
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+import resgraph
+from resgraph import gen_vocab
+from resgraph.errors import PatternError
+from resgraph.resources import ontology_dir
+from resgraph.to_rdf import document_to_graph
+from resgraph.vocab import RG, RGP, RGR
+
+REGENERATE = "python -m resgraph.gen_vocab"
+RG_NS = gen_vocab.RG_NS
+
+
+def ontology() -> Graph:
+    return gen_vocab.load_ontology()
+
+
+def declared(g: Graph) -> set[URIRef]:
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+    return {s for k in kinds for s in g.subjects(RDF.type, k) if isinstance(s, URIRef)}
+
+
+GENERATED = sorted(gen_vocab.outputs().items())
+
+
+@pytest.mark.parametrize(("path", "fresh"), GENERATED, ids=[p.name for p, _ in GENERATED])
+def test_generated_file_is_up_to_date(path: Path, fresh: str) -> None:
+    committed = path.read_text(encoding="utf-8")
+    assert committed == fresh, f"{path} is stale; regenerate it with `{REGENERATE}`"
+
+
+def test_generation_is_deterministic() -> None:
+    assert gen_vocab.outputs() == gen_vocab.outputs()
+
+
+def test_check_mode_reports_nothing_stale(capsys: pytest.CaptureFixture[str]) -> None:
+    assert gen_vocab.main(["--check"]) == 0
+    assert "stale" not in capsys.readouterr().out
+
+
+def test_every_rg_term_used_by_to_rdf_is_declared() -> None:
+    ds = document_to_graph(sample_resolution())
+    used: set[URIRef] = set()
+    for _s, p, o, _g in ds.quads((None, None, None, None)):
+        used.add(p)  # type: ignore[arg-type]
+        if p == RDF.type:
+            used.add(o)  # type: ignore[arg-type]
+    rg_used = {t for t in used if str(t).startswith(RG_NS)}
+    assert rg_used, "the sample graph uses no rg: term"
+    assert rg_used <= declared(ontology()), sorted(rg_used - declared(ontology()))
+
+
+def test_every_rg_term_of_the_mapping_contract_is_declared() -> None:
+    text = (PROJECT_DIR / "docs" / "mapping.md").read_text(encoding="utf-8")
+    names = set(re.findall(r"(?<![\w/])rg:([A-Za-z]\w*)", text))
+    assert names
+    missing = {n for n in names if URIRef(RG_NS + n) not in declared(ontology())}
+    assert not missing, f"docs/mapping.md uses undeclared terms: {sorted(missing)}"
+
+
+def test_every_rg_term_of_the_phrase_schemes_is_declared() -> None:
+    g = Graph().parse(ontology_dir() / "phrases.ttl")
+    used = {p for p in g.predicates() if str(p).startswith(RG_NS)}
+    assert used <= declared(ontology())
+
+
+RG_TERMS = sorted(t for t in declared(ontology()) if str(t).startswith(RG_NS))
+
+
+@pytest.mark.parametrize("term", RG_TERMS, ids=[str(t)[len(RG_NS) :] for t in RG_TERMS])
+def test_term_is_documented(term: URIRef) -> None:
+    g = ontology()
+    for p in (RDFS.label, RDFS.comment, SKOS.example):
+        assert g.value(term, p) is not None, f"{term} has no {p}"
+    assert g.value(term, RDFS.isDefinedBy) == URIRef(RG_NS.rstrip("#"))
+    if (term, RDF.type, OWL.DatatypeProperty) in g:
+        assert g.value(term, RDFS.range) is not None, f"{term} has no range"
+
+
+@pytest.mark.parametrize(
+    ("sub", "sup"),
+    [
+        ("Resolution", "Document"),
+        ("Decision", "Document"),
+        ("PreambularParagraph", "Clause"),
+        ("OperativeParagraph", "Clause"),
+        ("SubParagraph", "Clause"),
+        ("AnnexParagraph", "Clause"),
+    ],
+)
+def test_class_hierarchy(sub: str, sup: str) -> None:
+    assert (URIRef(RG_NS + sub), RDFS.subClassOf, URIRef(RG_NS + sup)) in ontology()
+
+
+ELI = "http://data.europa.eu/eli/ontology#"
+
+
+@pytest.mark.parametrize(
+    ("term", "sup"),
+    [(RG.Document, ELI + "LegalResource"), (RG.Clause, ELI + "LegalResourceSubdivision")],
+    ids=["document", "clause"],
+)
+def test_eli_alignment(term: URIRef, sup: str) -> None:
+    assert (term, RDFS.subClassOf, URIRef(sup)) in ontology()
+
+
+def test_ontology_header_version_matches_the_package() -> None:
+    g = ontology()
+    onto = URIRef(RG_NS.rstrip("#"))
+    assert (onto, RDF.type, OWL.Ontology) in g
+    assert str(g.value(onto, OWL.versionInfo)) == resgraph.__version__
+    assert g.value(onto, URIRef("http://purl.org/dc/terms/license")) is not None
+    assert g.value(onto, URIRef("http://purl.org/dc/terms/creator")) is not None
+
+
+def test_misspelt_term_raises() -> None:
+    assert RG.Resolution == URIRef(RG_NS + "Resolution")
+    with pytest.raises(AttributeError):
+        _ = RG.Resolutoin
+
+
+# the concept and relation ids docs/mapping.md promises
+CONTRACT = [
+    RGP.recalling,
+    RGP.recognizing,
+    RGP.reaffirms,
+    RGR.recalls,
+    RGR.reaffirms,
+    RGR.takesNoteOf,
+    RGR.welcomes,
+    RGR.callsForAccessionTo,
+    RGR.cites,
+]
+
+
+@pytest.mark.parametrize("concept", CONTRACT, ids=[str(c).rsplit("/", 1)[1] for c in CONTRACT])
+def test_contract_concepts_exist(concept: URIRef) -> None:
+    g = Graph().parse(ontology_dir() / "phrases.ttl")
+    assert (concept, RDF.type, SKOS.Concept) in g
+    assert g.value(concept, SKOS.prefLabel) is not None
+
+
+def test_every_phrase_implies_a_declared_relation() -> None:
+    g = Graph().parse(ontology_dir() / "phrases.ttl")
+    phrases = set(g.subjects(SKOS.inScheme, RGP.preambular)) | set(
+        g.subjects(SKOS.inScheme, RGP.operative)
+    )
+    relations = set(g.subjects(SKOS.inScheme, RGR.scheme))
+    assert phrases and relations
+    for concept in phrases:
+        implied = set(g.objects(concept, RG.impliesRelation))
+        assert len(implied) == 1 and implied <= relations, concept
+
+
+GOOD: dict[str, Any] = {
+    "relations": {"recalls": {"label": "recalls"}},
+    "phrases": {
+        "recalling": {
+            "kind": "preambular",
+            "label": "Recalling",
+            "relation": "recalls",
+            "variants": ["Recalling also", "Recalling"],
+            "complements": ["with satisfaction"],
+            "examples": ["Recalling its resolution 1/1"],
+        }
+    },
+}
+
+
+def test_render_phrases() -> None:
+    g = Graph().parse(data=gen_vocab.render_phrases(GOOD), format="turtle")
+    assert (RGP.recalling, SKOS.altLabel, None) in g
+    assert {str(o) for o in g.objects(RGP.recalling, SKOS.altLabel)} == {"Recalling also"}
+    assert {str(o) for o in g.objects(RGP.recalling, SKOS.hiddenLabel)} == {
+        "Recalling with satisfaction"
+    }
+    assert (RGP.recalling, RG.impliesRelation, RGR.recalls) in g
+    assert (RGR.cites, SKOS.inScheme, RGR.scheme) in g  # the default relation is always there
+
+
+BAD = [
+    ("no phrases", {"relations": {}}),
+    ("unknown relation", {**GOOD, "relations": {}}),
+    ("bad kind", {**GOOD, "phrases": {"x": {**GOOD["phrases"]["recalling"], "kind": "annex"}}}),
+    ("bad id", {**GOOD, "phrases": {"x y": GOOD["phrases"]["recalling"]}}),
+    ("no label", {**GOOD, "phrases": {"x": {"kind": "operative"}}}),
+]
+
+
+@pytest.mark.parametrize("data", [b for _, b in BAD], ids=[i for i, _ in BAD])
+def test_bad_phrase_file_is_a_pattern_error(data: dict[str, Any]) -> None:
+    with pytest.raises(PatternError):
+        gen_vocab.render_phrases(data)
+
+
+def test_context_coerces_types() -> None:
+    import json
+
+    ctx = json.loads(gen_vocab.render_context(ontology()))["@context"]
+    assert ctx["rg"] == RG_NS
+    assert ctx["position"] == {"@id": "rg:position", "@type": "xsd:integer"}
+    assert ctx["organ"] == {"@id": "rg:organ", "@type": "@id"}
+    assert ctx["phrase"] == "rg:phrase"
+    assert ctx["start"] == {"@id": "oa:start", "@type": "xsd:nonNegativeInteger"}
+    assert ctx["date_document"] == {"@id": "eli:date_document", "@type": "xsd:date"}
