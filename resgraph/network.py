@@ -45,7 +45,7 @@ NodeKind = Literal[
     "organ",
     "other",
 ]
-EdgeKind = Literal["cites", "part-of", "anchored-in", "in-volume", "organ"]
+EdgeKind = Literal["cites", "part-of", "anchored-in", "in-volume", "procedure", "organ"]
 
 # the most specific kind first: a node typed rg:Resolution and rg:Document is a resolution
 NODE_KINDS: tuple[NodeKind, ...] = get_args(NodeKind)

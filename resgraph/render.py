@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .atomic import atomic_write
 from .errors import OutputError
-from .network import PART_KINDS, kind_name
+from .network import DOCUMENT_KINDS, PART_KINDS, kind_name
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -73,6 +73,7 @@ EDGE_KIND_STYLE: dict[str, tuple[str, bool | list[int], float]] = {
     "part-of": ("#c8c8c8", False, 1),
     "anchored-in": ("#9467bd", [2, 3], 1),
     "in-volume": ("#e377c2", [4, 3], 1),
+    "procedure": ("#b0b0b0", [2, 2], 1),
     "organ": ("#dddddd", False, 0.5),
 }
 _VIA_FOOTNOTE_DASHES = [8, 4]
@@ -80,6 +81,7 @@ _EDGE_LEGEND = {
     "part-of": "part of",
     "anchored-in": "footnote anchored in",
     "in-volume": "in Treaty Series volume",
+    "procedure": "report / draft",
     "organ": "organ / committee",
 }
 
@@ -155,8 +157,11 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         kind = str(a.get("kind", "other"))
         color, shape, base = KIND_STYLE.get(kind, KIND_STYLE["other"])
         count = int(a.get("cited_count", 0))
-        if any(g.nodes[p].get("kind") in PART_KINDS for p in g.predecessors(iri)):
-            base += 8  # a document whose own clauses are drawn: the centre of its cluster
+        if kind in DOCUMENT_KINDS and any(
+            k == "part-of" and g.nodes[p].get("kind") in PART_KINDS
+            for p, _, k in g.in_edges(iri, data="kind")
+        ):
+            base += 14  # a document whose own clauses are drawn: the centre of its cluster
         x, y = positions[iri]
         node = Node(
             i,
@@ -352,7 +357,13 @@ def _vis_options(n: int, physics: bool) -> dict[str, Any]:
         "physics": {
             "enabled": physics,
             "solver": "barnesHut",
-            "barnesHut": {"gravitationalConstant": -3000, "springLength": 120, "avoidOverlap": 0.2},
+            # strong repulsion and overlap avoidance: a resolution is a hub of 20-80 clauses
+            "barnesHut": {
+                "gravitationalConstant": -9000,
+                "springLength": 140,
+                "centralGravity": 0.3,
+                "avoidOverlap": 0.6,
+            },
             # the layout is precomputed: a few iterations polish it (fewer on big graphs)
             "stabilization": {
                 "enabled": physics,
@@ -367,7 +378,7 @@ def _vis_options(n: int, physics: bool) -> dict[str, Any]:
             "navigationButtons": False,
             "keyboard": False,
         },
-        "nodes": {"font": {"size": 13, "face": "sans-serif"}, "borderWidth": 1},
+        "nodes": {"font": {"size": 14, "face": "sans-serif"}, "borderWidth": 1},
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
             "smooth": False if n > PHYSICS_LIMIT else {"enabled": True, "type": "continuous"},

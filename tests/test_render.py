@@ -245,6 +245,9 @@ def test_every_node_gets_a_style_size_and_position() -> None:
     by_label = {n["label"]: n for n in data["nodes"]}
     # size grows with cited_count: the treaty cited twice is bigger than a resolution cited once
     assert by_label["Organized Crime Convention"]["size"] > by_label["A/RES/89/7"]["size"]
+    # the parsed resolution, centre of its clauses, outgrows the documents it cites once
+    assert by_label["A/RES/90/1"]["size"] > by_label["A/RES/89/7"]["size"]
+    assert by_label["PP 2"]["size"] == by_label["PP 1"]["size"]
     assert {n["shape"] for n in data["nodes"]} >= {"dot", "diamond", "star", "triangle"}
     assert all(isinstance(n["x"], float) and isinstance(n["y"], float) for n in data["nodes"])
     assert [k["kind"] for k in data["legend"]["kinds"]] == [
