@@ -1,0 +1,401 @@
+"""Stage 2b: find_citations, one line per case (input text -> expected citations)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+from citation_factories import document
+
+from resgraph.model import Citation
+from resgraph.parse.cite import find_citations
+
+
+def found(text: str, **kw: Any) -> list[tuple[str, str]]:
+    """(target, text as written) of every citation in one clause."""
+    res = find_citations(document([text], **kw))
+    return [(c.target, c.text) for c in res.citations]
+
+
+CCPCJ = "Commission on Crime Prevention and Criminal Justice"
+UNTOC = "United Nations Convention against Transnational Organized Crime"
+SOM = f"Protocol against the Smuggling of Migrants by Land, Sea and Air, supplementing the {UNTOC}"
+CAT = "Convention against Torture and Other Cruel, Inhuman or Degrading Treatment or Punishment"
+FIVE = (
+    "Recalling its resolutions 76/217 of 17 December 2021, 77/246 of 30 December 2022, "
+    "77/329 of 25 August 2023, 78/315 of 10 July 2024 and 79/279 of 11 April 2025 on"
+)
+OR_ECOSOC = (
+    "See Official Records of the Economic and Social Council, 2011, "
+    "Supplement No. 10 (E/2011/30), chap. I, sect. D."
+)
+MONTERREY = (
+    "Report of the International Conference on Financing for Development, Monterrey, Mexico, "
+    "18–22 March 2002 (United Nations publication, Sales No. E.02.II.A.7), chap. I, "
+    "resolution 1, annex."
+)
+
+CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
+    # resolutions, every form the UN prints
+    (
+        "ga-date-title",
+        'Recalling its resolution 66/172 of 19 December 2011, entitled "Protection of migrants",',
+        [
+            (
+                "A/RES/66/172",
+                'resolution 66/172 of 19 December 2011, entitled "Protection of migrants"',
+            )
+        ],
+    ),
+    (
+        "ga-parts",
+        "Recalling its resolutions 34/83 A of 11 December 1979 and 35/156 J of 12 December 1980,",
+        [
+            ("A/RES/34/83A", "resolutions 34/83 A of 11 December 1979"),
+            ("A/RES/35/156J", "35/156 J of 12 December 1980"),
+        ],
+    ),
+    ("ga-part-no-date", "resolution 66/240 A,", [("A/RES/66/240A", "resolution 66/240 A")]),
+    (
+        "ga-roman-component",
+        "Recalling resolution 217 A (III),",
+        [("A/RES/217(III)A", "resolution 217 A (III)")],
+    ),
+    (
+        "ga-roman-lists",
+        "resolutions 23 (I), 364 B (IV) and 973 (X)",
+        [
+            ("A/RES/23(I)", "resolutions 23 (I)"),
+            ("A/RES/364(IV)B", "364 B (IV)"),
+            ("A/RES/973(X)", "973 (X)"),
+        ],
+    ),
+    (
+        "sc",
+        "in accordance with Security Council resolution 1325 (2000), and",
+        [("S/RES/1325(2000)", "Security Council resolution 1325 (2000)")],
+    ),
+    (
+        "sc-line-joined",
+        "in accordance with resolution 1325 (2000), as well as",
+        [("S/RES/1325(2000)", "resolution 1325 (2000)")],
+    ),
+    (
+        "sc-in-ga-text",
+        "recalling resolution 2719 (2023) on financing",
+        [("S/RES/2719(2023)", "resolution 2719 (2023)")],
+    ),
+    (
+        "sc-list",
+        "resolutions 1325 (2000), 1820 (2008) and 1888 (2009)",
+        [
+            ("S/RES/1325(2000)", "resolutions 1325 (2000)"),
+            ("S/RES/1820(2008)", "1820 (2008)"),
+            ("S/RES/1888(2009)", "1888 (2009)"),
+        ],
+    ),
+    (
+        "ecosoc-named",
+        "Economic and Social Council resolution 2011/33 of 28 July 2011",
+        [("E/RES/2011/33", "Economic and Social Council resolution 2011/33 of 28 July 2011")],
+    ),
+    ("ecosoc-by-shape", "resolution 2011/33", [("E/RES/2011/33", "resolution 2011/33")]),
+    (
+        "ccpcj",
+        f"{CCPCJ} resolution 20/3 of 15 April 2011, entitled “Implementation”,",
+        [
+            (
+                "E/CN.15/RES/20/3",
+                f"{CCPCJ} resolution 20/3 of 15 April 2011, entitled “Implementation”",
+            )
+        ],
+    ),
+    (
+        "hrc-list",
+        "Human Rights Council resolutions 37/22 of 23 March 2018 and 42/11 of 26 September 2019",
+        [
+            ("A/HRC/RES/37/22", "Human Rights Council resolutions 37/22 of 23 March 2018"),
+            ("A/HRC/RES/42/11", "42/11 of 26 September 2019"),
+        ],
+    ),
+    (
+        "hrc-special-session",
+        "Human Rights Council resolutions S-16/1 of 29 April 2011, S-17/1 of 23 August 2011",
+        [
+            ("A/HRC/RES/S-16/1", "Human Rights Council resolutions S-16/1 of 29 April 2011"),
+            ("A/HRC/RES/S-17/1", "S-17/1 of 23 August 2011"),
+        ],
+    ),
+    ("ga-special-session", "resolution S-26/2", [("A/RES/S-26/2", "resolution S-26/2")]),
+    (
+        "two-leads",
+        f"its resolution 64/293, and {CCPCJ} resolution 20/3",
+        [
+            ("A/RES/64/293", "resolution 64/293"),
+            (
+                "E/CN.15/RES/20/3",
+                f"{CCPCJ} resolution 20/3",
+            ),
+        ],
+    ),
+    (
+        "list-of-five",
+        FIVE,
+        [
+            ("A/RES/76/217", "resolutions 76/217 of 17 December 2021"),
+            ("A/RES/77/246", "77/246 of 30 December 2022"),
+            ("A/RES/77/329", "77/329 of 25 August 2023"),
+            ("A/RES/78/315", "78/315 of 10 July 2024"),
+            ("A/RES/79/279", "79/279 of 11 April 2025"),
+        ],
+    ),
+    (
+        "pinpoint-section",
+        "section XI, paragraph 6, of its resolution 59/276",
+        [("A/RES/59/276", "resolution 59/276")],
+    ),
+    # other documents
+    (
+        "committee-report",
+        "the report of the Third Committee (A/67/458)",
+        [("A/67/458", "A/67/458")],
+    ),
+    (
+        "draft-rev",
+        "draft resolution A/C.3/67/L.60/Rev.1",
+        [("A/C.3/67/L.60/Rev.1", "A/C.3/67/L.60/Rev.1")],
+    ),
+    ("prst", "statement by its President (S/PRST/2014/16)", [("S/PRST/2014/16", "S/PRST/2014/16")]),
+    ("joint", "the letter (A/48/486-S/26560)", [("A/48/486", "A/48/486"), ("S/26560", "S/26560")]),
+    (
+        "addendum",
+        "the reports (S/25704 and Add.1)",
+        [("S/25704", "S/25704"), ("S/25704/Add.1", "Add.1")],
+    ),
+    (
+        "ocr-s",
+        "special report of 10 September 2002 (5/2002/1005) and",
+        [("S/2002/1005", "5/2002/1005")],
+    ),
+    (
+        "official-records",
+        "Supplement No. 53A (A/74/53/Add.1), chap. III.",
+        [("A/74/53/Add.1", "A/74/53/Add.1")],
+    ),
+    (
+        "unfccc-decision",
+        "FCCC/CP/2015/10/Add.1, decision 1/CP.21.",
+        [("FCCC/CP/2015/10/Add.1", "FCCC/CP/2015/10/Add.1")],
+    ),
+    (
+        "cbd-decision",
+        "document CBD/COP/15/17, decision 15/4, annex.",
+        [("CBD/COP/15/17", "CBD/COP/15/17")],
+    ),
+    # not citations
+    ("page-numbers", "3/4 2/5 8/8", []),
+    ("sales-number", "(United Nations publication, Sales No. E.02.II.A.7), chap. I", []),
+    ("sales-number-ocr", "Sales No. E.77.XTV.2", []),
+    ("job-number", "12-48970 (E) 100124", []),
+    ("decision", "decision 15/4 and decision 1/CP.21", []),
+    (
+        "cross-reference",
+        "paragraph 3 below and paragraphs 8 to 13 and annex I to the present resolution",
+        [],
+    ),
+    ("own-symbol", "A/RES/99/1 and the present resolution", []),
+    ("full-symbol-once", "see A/RES/67/185.", [("A/RES/67/185", "A/RES/67/185")]),
+    (
+        "generic-resolutions",
+        "Recalling its previous resolutions and statements by its President",
+        [],
+    ),
+    ("country-in-vote", "12 votes to 2 (Cuba, Yemen)", []),
+    # treaties and declarations by name
+    (
+        "treaty-name",
+        "the United Nations Convention against Transnational Organized Crime,",
+        [("untoc", "United Nations Convention against Transnational Organized Crime")],
+    ),
+    (
+        "protocol-wins",
+        f"the {SOM}",
+        [
+            (
+                "smuggling-of-migrants-protocol",
+                SOM,
+            )
+        ],
+    ),
+    (
+        "short-name",
+        "the Convention and the Trafficking in Persons Protocol,",
+        [("trafficking-in-persons-protocol", "Trafficking in Persons Protocol")],
+    ),
+    (
+        "thereto",
+        f"the {CAT} and the Optional Protocol thereto",
+        [
+            (
+                "cat",
+                CAT,
+            ),
+            ("thereto", "the Optional Protocol thereto"),
+        ],
+    ),
+    (
+        "declaration",
+        "the Universal Declaration of Human Rights, in which",
+        [("A/RES/217(III)A", "Universal Declaration of Human Rights")],
+    ),
+    (
+        "unregistered",
+        "the signature of the Pretoria Agreement on 30 July 2002",
+        [("treaty-generic", "Pretoria Agreement")],
+    ),
+    (
+        "charter",
+        "the Charter of the United Nations and Article 2 of the Charter",
+        [("un-charter", "Charter of the United Nations")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [c[1:] for c in CLAUSE_CASES], ids=[c[0] for c in CLAUSE_CASES]
+)
+def test_clause_citations(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected
+
+
+FOOTNOTE_CASES: list[tuple[str, str, list[str]]] = [
+    ("roman", "Resolution 217 A (III).", ["A/RES/217(III)A"]),
+    ("modern", "Resolution 55/2.", ["A/RES/55/2"]),
+    ("see", "See resolution 78/266.", ["A/RES/78/266"]),
+    ("annex", "Resolution 76/181, annex.", ["A/RES/76/181"]),
+    (
+        "two",
+        "Resolution 79/233, annex; see also resolution 79/279.",
+        ["A/RES/79/233", "A/RES/79/279"],
+    ),
+    ("document", "E/CN.15/2012/5.", ["E/CN.15/2012/5"]),
+    (
+        "official-records",
+        OR_ECOSOC,
+        ["E/2011/30"],
+    ),
+    ("unts", "United Nations, Treaty Series, vol. 2225, No. 39574.", ["untoc"]),
+    (
+        "unts-plural",
+        "United Nations, Treaty Series, vols. 2225, 2237, 2241 and 2326, No. 39574.",
+        [
+            "untoc",
+            "trafficking-in-persons-protocol",
+            "smuggling-of-migrants-protocol",
+            "firearms-protocol",
+        ],
+    ),
+    (
+        "unts-unregistered",
+        "United Nations, Treaty Series, vol. 1651, No. 1061.",
+        ["unts-1651-1061"],
+    ),
+    ("lnts", "League of Nations, Treaty Series, vol. XCIV, No. 2138.", ["geneva-protocol-1925"]),
+    ("ibid-unts", "Ibid., vol. 2241, No. 39574.", ["ibid"]),
+    ("ibid-bare", "Ibid.", ["ibid"]),
+    (
+        "ibid-official-records",
+        "Ibid., Seventy-fourth Session, Supplement No. 53A (A/74/53/Add.1), chap. II.",
+        ["A/74/53/Add.1"],
+    ),
+    (
+        "sales",
+        MONTERREY,
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("body", "targets"), [c[1:] for c in FOOTNOTE_CASES], ids=[c[0] for c in FOOTNOTE_CASES]
+)
+def test_footnote_citations(body: str, targets: list[str]) -> None:
+    res = find_citations(document(["Recalling the text,{1}"], {"1": body}))
+    assert [c.target for c in res.citations] == targets
+    for c in res.citations:
+        assert (c.clause, c.footnote) == ("pp/1", "fn/1")
+        assert res.source.text[c.span.start : c.span.end] == c.text
+
+
+def _one(text: str) -> Citation:
+    (c,) = find_citations(document([text])).citations
+    return c
+
+
+def test_date_title_organ_and_pattern() -> None:
+    c = _one(
+        'Recalling its resolution 66/172 of 19 December 2011, entitled "Protection of migrants",'
+    )
+    assert (c.kind, c.date, c.title, c.organ, c.pattern, c.work) == (
+        "resolution",
+        dt.date(2011, 12, 19),
+        "Protection of migrants",
+        "General Assembly",
+        "slash-resolution-number",
+        None,
+    )
+
+
+def test_component_names_its_work() -> None:
+    c = _one("resolution 217 A (III)")
+    assert (c.target, c.work) == ("A/RES/217(III)A", "A/RES/217(III)")
+
+
+def test_its_means_the_citing_body() -> None:
+    res = find_citations(
+        document(["Recalling its resolution 16/18,"], organ="Human Rights Council")
+    )
+    assert [c.target for c in res.citations] == ["A/HRC/RES/16/18"]
+
+
+def test_span_skips_removed_marker() -> None:
+    """A citation across a removed footnote marker still maps to its exact place in the source."""
+    res = find_citations(
+        document(
+            ["entitled “Implementation of the Plan”{5} and resolution 20/3 of 15 April{6} 2011"]
+        )
+    )
+    (c,) = res.citations
+    assert c.text == "resolution 20/3 of 15 April 2011"
+    assert res.source.text[c.span.start : c.span.end] == "resolution 20/3 of 15 April6 2011"
+
+
+def test_span_in_source() -> None:
+    res = find_citations(document(["First clause.", "Recalling its resolution 66/172,"]))
+    (c,) = res.citations
+    assert res.source.text[c.span.start : c.span.end] == "resolution 66/172"
+    assert c.clause == "pp/2"
+
+
+def test_body_without_series_is_kept_unresolved() -> None:
+    res = find_citations(document(["Commission on Population and Development resolution 2006/2"]))
+    assert res.citations == ()
+    assert [u.reason for u in res.unresolved] == ["resolution-of-body-without-series"]
+
+
+def test_reading_order_puts_footnote_citations_at_their_marker() -> None:
+    res = find_citations(
+        document(
+            ["Recalling the Declaration,{1} and its resolution 66/172,"], {"1": "Resolution 55/2."}
+        )
+    )
+    assert [c.target for c in res.citations] == ["A/RES/55/2", "A/RES/66/172"]
+
+
+def test_importing_does_no_work() -> None:
+    code = "import resgraph.parse.cite as c; print(c.patterns.cache_info().currsize)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "0"
