@@ -663,6 +663,8 @@ def _generic_name_bounds(name: str) -> tuple[int, int] | None:
         return None
     if len(words) == 1:
         return None
+    if words[0] in _TREATY_WORDS and not any(w[:1].isupper() for w in words[1:]):
+        return None  # "Convention on the rights …": no name without a capitalised word
     return tokens[0][0], tokens[-1][1]
 
 

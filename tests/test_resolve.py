@@ -1,0 +1,205 @@
+"""Stage 2c: resolve_citations (footnote binding, Ibid., treaties, register, unresolved)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from citation_factories import document
+
+from resgraph.errors import ParseError
+from resgraph.model import Resolution
+from resgraph.parse.cite import find_citations
+from resgraph.parse.resolve import resolve_citations
+
+UNTOC = "United Nations Convention against Transnational Organized Crime"
+SOM = f"Protocol against the Smuggling of Migrants by Land, Sea and Air, supplementing the {UNTOC}"
+TIP = (
+    "Protocol to Prevent, Suppress and Punish Trafficking in Persons, Especially Women and "
+    f"Children, supplementing the {UNTOC}"
+)
+SEED_PP15 = (
+    f"Stressing the need to implement the {UNTOC},{{2}} the {SOM},{{3}} and the {TIP},{{4}} and"
+)
+SEED_NOTES = {
+    "2": "United Nations, Treaty Series, vol. 2225, No. 39574.",
+    "3": "Ibid., vol. 2241, No. 39574.",
+    "4": "Ibid., vol. 2237, No. 39574.",
+}
+
+
+def run(clauses: list[str], notes: dict[str, str] | None = None, **kw: object) -> Resolution:
+    return resolve_citations(find_citations(document(clauses, notes)), **kw)  # type: ignore[arg-type]
+
+
+def targets(res: Resolution, footnote: str | None = "any") -> list[str]:
+    return [c.target for c in res.citations if footnote == "any" or c.footnote == footnote]
+
+
+def test_ibid_inherits_series_and_overrides_volume() -> None:
+    res = run([SEED_PP15], SEED_NOTES)
+    assert targets(res, "fn/3") == ["smuggling-of-migrants-protocol"]
+    assert targets(res, "fn/4") == ["trafficking-in-persons-protocol"]
+    (c,) = [c for c in res.citations if c.footnote == "fn/3"]
+    assert [(u.volume, u.number, u.series) for u in c.unts] == [(2241, "39574", "UNTS")]
+    assert res.unresolved == ()
+
+
+def test_names_before_markers_are_bound_to_their_footnotes() -> None:
+    res = run([SEED_PP15], SEED_NOTES)
+    named = [(c.target, [u.volume for u in c.unts]) for c in res.citations if c.footnote is None]
+    assert named == [
+        ("untoc", [2225]),
+        ("smuggling-of-migrants-protocol", [2241]),
+        ("trafficking-in-persons-protocol", [2237]),
+    ]
+
+
+def test_ibid_keeps_a_number_only_override() -> None:
+    res = run(
+        ["the Fourth Geneva Convention,{1} and the Geneva Convention{2}"],
+        {"1": "United Nations, Treaty Series, vol. 75, No. 973.", "2": "Ibid., No. 970."},
+    )
+    (c,) = [c for c in res.citations if c.footnote == "fn/2"]
+    assert [(u.volume, u.number) for u in c.unts] == [(75, "970")]
+    assert c.target == "unts-75-970"
+
+
+def test_bare_ibid_repeats_the_previous_footnote() -> None:
+    res = run(
+        ["the Covenants,{1} the Declaration{2}"],
+        {"1": "Resolution 2200 A (XXI), annex.", "2": "Ibid."},
+    )
+    assert targets(res, "fn/2") == ["A/RES/2200(XXI)A"]
+    (c,) = [c for c in res.citations if c.footnote == "fn/2"]
+    assert (c.kind, c.text, c.work, c.pattern) == ("resolution", "Ibid.", "A/RES/2200(XXI)", "ibid")
+
+
+def test_ibid_chain_over_several_footnotes() -> None:
+    res = run(["a{1} b{2} c{3}"], {"1": "Resolution 70/1.", "2": "Ibid.", "3": "Ibid."})
+    assert targets(res) == ["A/RES/70/1", "A/RES/70/1", "A/RES/70/1"]
+
+
+def test_ibid_without_antecedent_is_kept_unresolved() -> None:
+    res = run(["text{1}"], {"1": "Ibid., vol. 2241, No. 39574."})
+    assert targets(res) == []
+    assert [(u.reason, u.text, u.footnote, u.clause) for u in res.unresolved] == [
+        ("ibid-without-antecedent", "Ibid., vol. 2241, No. 39574", "fn/1", "pp/1")
+    ]
+
+
+def test_strict_raises_on_unresolved() -> None:
+    res = find_citations(document(["text{1}"], {"1": "Ibid."}))
+    with pytest.raises(ParseError, match="ibid-without-antecedent"):
+        resolve_citations(res, strict=True)
+
+
+def test_plural_volumes_expand_to_several_instruments() -> None:
+    res = run(
+        [f"acceding to the {UNTOC} and the Protocols thereto,{{8}} and"],
+        {"8": "United Nations, Treaty Series, vols. 2225, 2237, 2241 and 2326, No. 39574."},
+    )
+    assert [i.id for i in res.instruments] == [
+        "untoc",
+        "trafficking-in-persons-protocol",
+        "smuggling-of-migrants-protocol",
+        "firearms-protocol",
+    ]
+    thereto = [c.target for c in res.citations if c.pattern == "protocols-thereto"]
+    assert thereto == [i.id for i in res.instruments]
+
+
+def test_protocols_thereto_through_the_register() -> None:
+    res = run([f"the {UNTOC} and the Protocols thereto"])
+    assert [c.target for c in res.citations if c.pattern == "protocols-thereto"] == [
+        "trafficking-in-persons-protocol",
+        "smuggling-of-migrants-protocol",
+        "firearms-protocol",
+    ]
+
+
+def test_protocols_thereto_antecedent_from_an_earlier_clause() -> None:
+    res = run([f"the {UNTOC},", "the Convention and the relevant Protocols thereto"])
+    assert [c.target for c in res.citations if c.clause == "pp/2"][
+        0
+    ] == "trafficking-in-persons-protocol"
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the Protocols thereto", "protocols-without-antecedent"),
+        (
+            "the Charter of the United Nations and the Protocols thereto",
+            "protocols-not-in-register",
+        ),
+        ("the Pretoria Agreement", "treaty-without-series-reference"),
+    ],
+    ids=["no-antecedent", "no-protocols", "unregistered-no-series"],
+)
+def test_unresolved_treaties_are_kept(text: str, reason: str) -> None:
+    res = run([text])
+    assert reason in [u.reason for u in res.unresolved]
+    assert "thereto" not in targets(res) and "treaty-generic" not in targets(res)
+
+
+def test_unregistered_treaty_with_series_reference_becomes_an_instrument() -> None:
+    res = run(
+        ["Recalling the Agreement between Atlantis and Lemuria Concerning Fish,{1}"],
+        {"1": "United Nations, Treaty Series, vol. 3001, No. 55555."},
+    )
+    (inst,) = res.instruments
+    assert (inst.id, inst.label, inst.in_register) == (
+        "unts-3001-55555",
+        "Agreement between Atlantis and Lemuria Concerning Fish",
+        False,
+    )
+    assert [(u.volume, u.number) for u in inst.unts] == [(3001, "55555")]
+    assert res.unresolved == ()
+
+
+def test_league_of_nations_roman_volume() -> None:
+    res = run(
+        ["the Geneva Protocol of 1925{1}"],
+        {"1": "League of Nations, Treaty Series, vol. XCIV, No. 2138."},
+    )
+    (c,) = [c for c in res.citations if c.footnote == "fn/1"]
+    assert (c.target, c.unts[0].series, c.unts[0].volume, c.unts[0].volume_as_printed) == (
+        "geneva-protocol-1925",
+        "LNTS",
+        94,
+        "XCIV",
+    )
+
+
+def test_shared_registration_number_is_told_apart_by_volume() -> None:
+    res = run(
+        ["torture{1}"], {"1": "United Nations, Treaty Series, vols. 1465 and 2375, No. 24841."}
+    )
+    assert [i.id for i in res.instruments] == ["cat", "opcat"]
+
+
+def test_registered_instrument_carries_register_facts() -> None:
+    res = run([f"the {UNTOC}"])
+    (inst,) = res.instruments
+    assert (inst.label, inst.short_name, inst.adopted_by, inst.annex, inst.in_register) == (
+        UNTOC,
+        "Organized Crime Convention",
+        "A/RES/55/25",
+        "annex I",
+        True,
+    )
+    assert [(u.volume, u.page, u.number) for u in inst.unts] == [(2225, 209, "39574")]
+
+
+def test_footnote_citations_are_bound_to_the_anchor_clause() -> None:
+    res = find_citations(document(["first", "second{1}"], {"1": "Resolution 55/2."}))
+    # pretend the finder did not know the anchor: resolve binds it
+    res = replace(res, citations=tuple(replace(c, clause=None) for c in res.citations))
+    (c,) = resolve_citations(res).citations
+    assert (c.clause, c.footnote) == ("pp/2", "fn/1")
+
+
+def test_resolving_twice_changes_nothing() -> None:
+    once = run([SEED_PP15], SEED_NOTES)
+    assert resolve_citations(once) == once
