@@ -10,10 +10,12 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
+import rdflib.namespace
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from rdf_factories import SYMBOL, clause, sample_resolution, source, with_citations
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import XSD
 
 from resgraph import ids
 from resgraph.errors import MappingError
@@ -28,6 +30,10 @@ from resgraph.to_rdf import (
     phrase_concept,
     vocabulary_graph,
 )
+from resgraph.vocab import RG
+
+# rdflib warns when pytest probes a DefinedNamespace at module level, so keep it local
+_XSD = rdflib.namespace.Namespace(str(rdflib.namespace.XSD))
 
 PREFIXES = """
 PREFIX rg: <https://w3id.org/resgraph/ontology#>
@@ -162,7 +168,7 @@ POSITIONS = [
 def test_position_and_number(g: Graph, key: str, position: int, number: str) -> None:
     node = URIRef(ids.clause_iri(SYMBOL, key))
     assert set(g.objects(node, URIRef("https://w3id.org/resgraph/ontology#position"))) == {
-        Literal(position, datatype=XSD.integer)
+        Literal(position, datatype=_XSD.integer)
     }
     assert set(g.objects(node, URIRef("https://w3id.org/resgraph/ontology#number"))) == {
         Literal(number)
@@ -270,7 +276,7 @@ def test_every_clause_footnote_citation_has_its_span(g: Graph) -> None:
     for iri, span in expected.items():
         start, end = found[iri]
         assert (start.toPython(), end.toPython()) == (span.start, span.end)
-        assert start.datatype == end.datatype == XSD.nonNegativeInteger
+        assert start.datatype == end.datatype == _XSD.nonNegativeInteger
     assert all(iri + "#span" in {str(o) for o in g.objects()} for iri in expected)
     n_citations = len(res.citations) + len(res.unresolved)
     assert len(rows) == len(expected) + n_citations
@@ -531,10 +537,10 @@ def test_strings_are_plain_and_dates_typed(g: Graph) -> None:
             assert o.language is None
             assert o.datatype in (
                 None,
-                XSD.integer,
-                XSD.nonNegativeInteger,
-                XSD.date,
-                XSD.boolean,
+                _XSD.integer,
+                _XSD.nonNegativeInteger,
+                _XSD.date,
+                _XSD.boolean,
             )
 
 
@@ -697,3 +703,17 @@ def test_empty_document() -> None:
     g = union(document_to_graph(res))
     assert ask(g, "id:doc/A/RES/99/1 a rg:Resolution")
     assert not ask(g, "?c a rg:Citation")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.characters(exclude_categories=()), max_size=40))
+def test_any_text_reads_back(text: str) -> None:
+    """Whatever a clause holds, the graph serialises and reads back, minus illegal characters."""
+    res = sample_resolution()
+    c = res.clauses[0]
+    res = replace(res, clauses=(clause(c.key, text, c.span, phrase=text or None),))
+    g = union(document_to_graph(res))
+    for fmt in ("nt", "turtle", "xml"):
+        assert isomorphic(Graph().parse(data=g.serialize(format=fmt), format=fmt), g), fmt
+    stored = {str(o) for o in g.objects(URIRef(ids.clause_iri(SYMBOL, c.key)), RG.text)}
+    assert stored == ({clean_literal(text)} if clean_literal(text) else set())

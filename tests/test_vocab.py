@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,9 @@ REGENERATE = "python -m resgraph.gen_vocab"
 RG_NS = gen_vocab.RG_NS
 
 
+@cache
 def ontology() -> Graph:
+    """The parsed ontology (shared: tests only read it)."""
     return gen_vocab.load_ontology()
 
 
@@ -59,14 +62,16 @@ def test_every_rg_term_used_by_to_rdf_is_declared() -> None:
             used.add(o)  # type: ignore[arg-type]
     rg_used = {t for t in used if str(t).startswith(RG_NS)}
     assert rg_used, "the sample graph uses no rg: term"
-    assert rg_used <= declared(ontology()), sorted(rg_used - declared(ontology()))
+    terms = declared(ontology())
+    assert rg_used <= terms, sorted(rg_used - terms)
 
 
 def test_every_rg_term_of_the_mapping_contract_is_declared() -> None:
     text = (PROJECT_DIR / "docs" / "mapping.md").read_text(encoding="utf-8")
     names = set(re.findall(r"(?<![\w/])rg:([A-Za-z]\w*)", text))
     assert names
-    missing = {n for n in names if URIRef(RG_NS + n) not in declared(ontology())}
+    terms = declared(ontology())
+    missing = {n for n in names if URIRef(RG_NS + n) not in terms}
     assert not missing, f"docs/mapping.md uses undeclared terms: {sorted(missing)}"
 
 
