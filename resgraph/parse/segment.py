@@ -883,6 +883,27 @@ _STOP_NEXT = _words(
 )
 
 
+# how much a place looks like a footnote marker (the best-scoring increasing assignment wins)
+_GLUED = 6  # "Declaration7", "Rights,1", "(2023)1"
+_YEAR = 4  # "202316": a year and marker 16
+_SPACED_PUNCT = 4  # "Rules), 4", "Future. 16"
+_SPACED_WORD = 2  # "Development 5 and"
+_ACRONYM = 2  # "MONUC1" could also be a name such as "G20"
+_SLASH = 2  # "74/1673": resolution 74/167 and marker 3
+_DIGITS = 1  # "Agenda 216", "1/CP.1330": any number with a marker glued to it
+
+_CLOSERS = ',.;:)]’”"»'
+
+
+def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]:
+    """Offsets k where run[k:] is a marker glued to the number run[:k]."""
+    return [
+        k
+        for k in range(1, min(len(run), max_prefix + 1))
+        if run[k:] in markers and not run[k:].startswith("0")
+    ]
+
+
 def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
     """Places in a clause text where a footnote marker may stand."""
     out: list[_Cand] = []
@@ -895,46 +916,68 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
             after.isalnum() or after in "/-–%" or (after in ".," and text[e + 1 : e + 2].isdigit())
         ):
             continue
+        # CASE 1: glued to a word ("Declaration7"); an all-capital short word may be a name
         if before.isalpha():
             if run in markers:
                 j = s
                 while j and text[j - 1].isalpha():
                     j -= 1
                 word = text[j:s]
-                weak = word.isupper() and len(word) <= 4
-                out.append(_Cand(order, s, e, run, 1 if weak else 3))
+                out.append(
+                    _Cand(
+                        order, s, e, run, _ACRONYM if word.isupper() and len(word) <= 4 else _GLUED
+                    )
+                )
             continue
-        if before in ',.;:)]’”"»':
+        # CASE 2: glued to punctuation ("Rights,1", "(2023)1"), but "8,700" and "1.5" are numbers
+        if before in _CLOSERS:
             prev2 = text[s - 2] if s >= 2 else ""
-            # "8,700" and "1.5" are numbers; "2024,1" and "2030,8" are a year and a marker
             if before == "," and prev2.isdigit() and len(run) == 3:
                 continue
             if before == "." and prev2.isdigit() and not re.match(r"\s+[A-Z]|\s*$", text[e:]):
                 continue
             if run in markers:
-                out.append(_Cand(order, s, e, run, 3))
+                out.append(_Cand(order, s, e, run, _GLUED))
+            elif before == "." and len(run) >= 2:
+                out.extend(
+                    _Cand(order, s + k, e, run[k:], _DIGITS) for k in _split_digits(run, markers)
+                )
             continue
+        # CASE 3: separated by spaces ("Rules), 4  the", "Development 5 and"), not a quantity
         if before in " \t" and run in markers:
             j = s
             while j and text[j - 1] in " \t":
                 j -= 1
-            if j and (text[j - 1].isalpha() or text[j - 1] in ',.;:)]’”"»'):
+            if j and (text[j - 1].isalpha() or text[j - 1] in _CLOSERS):
                 pw = re.search(r"([A-Za-z]+)\W*$", text[:j])
                 prev_word = pw.group(1).lower() if pw else ""
                 nw = re.match(r"\s*(\S+)", text[e:])
                 next_word = nw.group(1).lower().strip(",.;:") if nw else ""
-                punct = text[j - 1] in ',.;:)]’”"»'
+                punct = text[j - 1] in _CLOSERS
                 num_before = bool(re.search(r"\d\W*$", text[:j]))
                 if (not punct and prev_word in _STOP_PREV) or next_word in _STOP_NEXT or num_before:
                     continue
                 if not punct and pw and pw.end() != j:
                     continue
-                out.append(_Cand(order, s, e, run, 2 if punct else 1))
+                out.append(_Cand(order, s, e, run, _SPACED_PUNCT if punct else _SPACED_WORD))
             continue
-        if len(run) >= 5 and before not in ",./" and re.match(r"(?:1[89]|20)\d\d", run):
-            rest = run[4:]
-            if rest in markers and not rest.startswith("0"):
-                out.append(_Cand(order, s + 4, e, rest, 2))
+        # CASE 4: glued to a resolution number ("74/1673": numbers have one to three digits)
+        if before == "/":
+            if len(run) >= 4 and re.search(r"\b\d{1,3}/$", text[:s]):
+                out.extend(
+                    _Cand(order, s + k, e, run[k:], _SLASH) for k in _split_digits(run, markers)
+                )
+            continue
+        # CASE 5: glued to a year ("202316", "2014–20243")
+        if len(run) >= 5 and before not in ",." and re.match(r"(?:1[89]|20)\d\d", run):
+            if run[4:] in markers and not run[4:].startswith("0"):
+                out.append(_Cand(order, s + 4, e, run[4:], _YEAR))
+            continue
+        # CASE 6: glued to any other number ("Agenda 216"); a bare year is a year
+        if len(run) >= 2 and not re.fullmatch(r"(?:1[89]|20)\d\d", run):
+            out.extend(
+                _Cand(order, s + k, e, run[k:], _DIGITS) for k in _split_digits(run, markers)
+            )
     return out
 
 
