@@ -205,7 +205,7 @@ def document_to_graph(res: Resolution, *, base: str = DEFAULT_BASE) -> Dataset:
     if not _BASE_RE.fullmatch(base):
         raise MappingError(f"base IRI {base!r}: must be an absolute IRI ending in '/' or '#'")
     key = document_key(res)
-    ds = Dataset()
+    ds = Dataset(default_union=True)  # plain SPARQL (no GRAPH) sees every triple
     for prefix, ns in PREFIXES:
         ds.bind(prefix, ns)
     graph = ds.graph(URIRef(ids.graph_iri(key, base)))
@@ -485,7 +485,7 @@ def _relation(clause_key: str | None, clauses: Mapping[str, Clause]) -> str:
 
 def merge_datasets(datasets: Iterable[Dataset]) -> Dataset:
     """One dataset holding every named graph of the given ones (prefixes kept)."""
-    out = Dataset()
+    out = Dataset(default_union=True)
     for prefix, ns in PREFIXES:
         out.bind(prefix, ns)
     for ds in datasets:
