@@ -120,7 +120,8 @@ def load_clause_phrases() -> PhraseVocabulary:
                 words = tuple(w for w in words if (w,) not in advset)
                 words = _drop_multiword(words, adverbs)
                 if words:
-                    heads.add(words)
+                    # with objects, the printed forms are examples of verb + object
+                    heads.add(words[:1] if entry.get("objects") else words)
             concepts.append(
                 PhraseConcept(
                     id=cid,
@@ -740,11 +741,15 @@ class _BodyParser:
         letter, roman, title = m.group(1), m.group(2), m.group(3)
         if letter and title:
             return False
-        if roman and title is None and len(roman) == 1 and not m.group(0).endswith("."):
-            letter, roman = roman, None
-        if cur is not None and cur.segs and not (blank or brk):
+        if letter and letter in "IVXL" and m.group(0).startswith(letter + "."):
+            letter, roman = None, letter  # "I." heads a roman-numbered part
+        complete = cur is None or cur.last_char(self.src) in ".;:,"
+        if not complete:
             return False
-        if cur is not None and cur.last_char(self.src) not in ".;:,":
+        if roman and m.group(0).startswith(roman + "."):
+            # "I." or "II. Implementation …": a numbered heading, blank line or not
+            return mode != "preamble" or title is None
+        if cur is not None and cur.segs and not (blank or brk):
             return False
         if roman:
             return mode != "preamble" or title is None

@@ -1,0 +1,484 @@
+"""segment(): one small synthetic text per layout trap (GOLD.md), plus the phrase vocabulary.
+
+Each case is a row: an input text and what must be found in it. Only the fields a row gives
+are compared; `keys` lists every clause key in reading order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import jsonschema
+import pytest
+
+from resgraph.errors import InputError, ParseError
+from resgraph.model import Resolution, SourceText
+from resgraph.parse.segment import load_clause_phrases, match_phrase, segment
+from resgraph.resources import patterns_dir
+
+
+def src(text: str, name: str = "case.txt") -> SourceText:
+    """A SourceText as the read stage would give it (no normalisation here on purpose)."""
+    return SourceText(name, text, "text", "utf-8", hashlib.sha256(text.encode()).hexdigest())
+
+
+@dataclass
+class Case:
+    """Expected results of one row; None / empty means "not checked"."""
+
+    keys: list[str] | None = None
+    texts: dict[str, str] = field(default_factory=dict)
+    phrases: dict[str, str | None] = field(default_factory=dict)
+    anchors: dict[str, str | None] = field(default_factory=dict)  # footnote marker -> clause key
+    footnotes: dict[str, str] = field(default_factory=dict)  # footnote marker -> text
+    heading: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, str | None] = field(default_factory=dict)
+    parents: dict[str, str | None] = field(default_factory=dict)
+
+
+GA_HEAD = (
+    "Resolution adopted by the General Assembly on 20 December 2012\n"
+    "[on the report of the Third Committee (A/67/458, para. 12)]\n"
+    "67/185.\tA title\n\n"
+)
+
+ODS_TABS = (
+    "[DU1]\n" + GA_HEAD + "\tThe General Assembly,\n"
+    "\tRecalling its resolution 66/172,\n"
+    "\tReaffirming the Universal Declaration of Human Rights,1 in which it is stated,\n"
+    "\t1.\tStrongly condemns acts;\n"
+    "\t2.\tReiterates its call for the Convention8 to be ratified.\n\n"
+    "60th plenary meeting\n20 December 2012\n\n"
+    "1 Resolution 217 A (III).\n8 United Nations, Treaty Series, vol. 2225, No. 39574.\n"
+    "[DU1]<<ODS JOB NO>>N1248970E<<ODS JOB NO>>\n"
+    "United NationsA/RES/67/185General AssemblyDistr.: General\n"
+    "12 March 2013Sixty-seventh session\nAgenda item 103\n\n12-48970\n*1248970*Please recycle \n"
+)
+ODS_EXPECT = Case(
+    keys=["pp/1", "pp/2", "op/1", "op/2"],
+    texts={
+        "pp/2": "Reaffirming the Universal Declaration of Human Rights, in which it is stated,",
+        "op/2": "Reiterates its call for the Convention to be ratified.",
+    },
+    phrases={"pp/1": "Recalling", "op/1": "Strongly condemns", "op/2": "Reiterates"},
+    anchors={"1": "pp/2", "8": "op/2"},
+    footnotes={
+        "1": "Resolution 217 A (III).",
+        "8": "United Nations, Treaty Series, vol. 2225, No. 39574.",
+    },
+    heading={
+        "symbol": "A/RES/67/185",
+        "title": "A title",
+        "adopted": date(2012, 12, 20),
+        "distributed": date(2013, 3, 12),
+        "session": 67,
+        "meeting": "60th plenary meeting",
+        "committee": "Third Committee",
+        "committee_report": "A/67/458",
+        "report_paragraph": "12",
+        "agenda_items": ("103",),
+        "job_number": "12-48970",
+        "formula": "The General Assembly,",
+    },
+)
+
+PDF_HEAD = (
+    "United Nations \nA/RES/78/224\n \nGeneral Assembly \nDistr.: General \n22 December 2023 \n \n"
+    "23-25987 (E)    100124     \n*2325987* \n \nSeventy-eighth session \nAgenda item 107 \n"
+    "Crime prevention and criminal justice  \n \n Resolution adopted by the General Assembly \n"
+    "on 19 December 2023 \n \n[on the report of the Third Committee (A/78/482, para. 29)] \n \n"
+    " 78/224. Reducing reoffending through rehabilitation \nand reintegration \n \n \n"
+    "The General Assembly, \n \n"
+)
+PAGE_HEAD = (
+    "\nA/RES/78/224 \nReducing reoffending through rehabilitation and reintegration\n \n"
+    "23-25987\n2/3 \n \n"
+)
+
+
+def pdf(body: str) -> str:
+    """A PDF-text resolution: the first-page header, then the body."""
+    return PDF_HEAD + body
+
+
+CASES: dict[str, tuple[str, Case]] = {
+    "ods-tabs": (ODS_TABS, ODS_EXPECT),
+    "ods-spaces": (ODS_TABS.replace("\t", "    "), ODS_EXPECT),
+    "crlf": (ODS_TABS.replace("\n", "\r\n"), ODS_EXPECT),
+    "pdf-header-and-wrapped-lines": (
+        pdf(
+            "Recalling the outcome of the Congress held in Kyoto \nfrom 7 to 12 March 2021, \n \n"
+            "1. \nEncourages Member States to develop \nstrategies; \n \n"
+            "10. Strongly encourages Member States to participate. \n \n"
+            "50th plenary meeting \n19 December 2023 \n"
+        ).replace("10. Strongly", "2. Strongly"),
+        Case(
+            keys=["pp/1", "op/1", "op/2"],
+            texts={
+                "pp/1": "Recalling the outcome of the Congress held in Kyoto "
+                "from 7 to 12 March 2021,",
+                "op/1": "Encourages Member States to develop strategies;",
+            },
+            phrases={"op/2": "Strongly encourages"},
+            heading={
+                "symbol": "A/RES/78/224",
+                "title": "Reducing reoffending through rehabilitation and reintegration",
+                "adopted": date(2023, 12, 19),
+                "distributed": date(2023, 12, 22),
+                "session": 78,
+                "agenda_items": ("107",),
+                "job_number": "23-25987",
+                "committee_report": "A/78/482",
+                "report_paragraph": "29",
+                "meeting": "50th plenary meeting",
+            },
+        ),
+    ),
+    "footnote-block-mid-paragraph-and-running-head": (
+        pdf(
+            "Recalling the Kyoto Declaration,1 and the standards \nof the Nelson Mandela \n"
+            "__________________ \n \n1  Resolution 76/181, annex. \n \n2  Resolution 70/175, \n"
+            "annex. \n" + PAGE_HEAD + "Rules), 2  the Bangkok Rules, \n \n"
+            "1. \nDecides to remain seized of the matter. \n \n"
+            "50th plenary meeting \n19 December 2023 \n"
+        ),
+        Case(
+            keys=["pp/1", "op/1"],
+            texts={
+                "pp/1": "Recalling the Kyoto Declaration, and the standards of the Nelson Mandela "
+                "Rules), the Bangkok Rules,"
+            },
+            anchors={"1": "pp/1", "2": "pp/1"},
+            footnotes={"1": "Resolution 76/181, annex.", "2": "Resolution 70/175, annex."},
+        ),
+    ),
+    "markers-glued-to-years-and-numbers": (
+        pdf(
+            "Recalling the Decade 2014–20243 and the Pact of 20236 and resolution 74/1677 "
+            "and Agenda 218 and the report (2023)9 \n \n"
+            "1. \nDecides to act. \n \n50th plenary meeting \n19 December 2023 \n"
+            "__________________ \n \n3  A. \n \n6  B. \n \n7  C. \n \n8  D. \n \n9  E. \n"
+        ),
+        Case(
+            texts={
+                "pp/1": "Recalling the Decade 2014–2024 and the Pact of 2023 and resolution "
+                "74/167 and Agenda 21 and the report (2023)"
+            },
+            anchors={"3": "pp/1", "6": "pp/1", "7": "pp/1", "8": "pp/1", "9": "pp/1"},
+        ),
+    ),
+    "numbers-that-are-not-markers": (
+        pdf(
+            "Noting that from 1 to 2 March 2021, 3 States met, \n \n"
+            "1. \nDecides that paragraph 1 applies to 2 persons;1 \n \n"
+            "50th plenary meeting \n19 December 2023 \n__________________ \n \n1  A/78/1. \n"
+        ),
+        Case(
+            anchors={"1": "op/1"},
+            texts={"pp/1": "Noting that from 1 to 2 March 2021, 3 States met,"},
+        ),
+    ),
+    "sub-items-own-line-and-roman-nested": (
+        pdf(
+            "1. \nDecides: \n \n(a) \nTo act; \n \n(b) To report on: \n(i) \nOne; \n(ii) Two; \n"
+            "(c) To close; \n \n2. Requests the Secretary-General to report. \n \n"
+            "50th plenary meeting \n19 December 2023 \n"
+        ),
+        Case(
+            keys=["op/1", "op/1/a", "op/1/b", "op/1/b/i", "op/1/b/ii", "op/1/c", "op/2"],
+            texts={"op/1": "Decides:", "op/1/b/i": "One;", "op/1/a": "To act;"},
+            parents={"op/1/b/ii": "op/1/b", "op/1/c": "op/1"},
+        ),
+    ),
+    "ocr-sc-heading-roman-1-dash-items": (
+        "Resolution 242 (1967)\nof 22 November 1967\n\nThe Security Council,\n\n"
+        "Expressing its continuing concern with the grave\nsituation in the Middle East,\n\n"
+        "1. Affirms the following principles:\n\n(1) Withdrawal of forces ;\n\n(ii) Termination "
+        "of all claims ;\n\n2. Stresses that, in this regard:\n\n— Calls for a cessation;\n\n"
+        "— Calls on all parties to cooperate;\n\nAdopted unanimously at the\n1382nd meeting.",
+        Case(
+            keys=["pp/1", "op/1", "op/1/i", "op/1/ii", "op/2"],
+            phrases={"pp/1": "Expressing its continuing concern", "op/2": "Stresses"},
+            texts={
+                "op/2": "Stresses that, in this regard: — Calls for a cessation; — Calls on all "
+                "parties to cooperate;"
+            },
+            heading={
+                "symbol": "S/RES/242(1967)",
+                "number": "242 (1967)",
+                "organ": "Security Council",
+                "adopted": date(1967, 11, 22),
+                "meeting": "1382nd meeting",
+                "vote": "unanimously",
+                "title": None,
+                "session": None,
+            },
+        ),
+    ),
+    "form-feed-running-head-mid-paragraph": (
+        "United Nations S/RES/1445 (2002)\n\nSecurity Council Distr.: General\n4 December 2002\n\n"
+        "Resolution 1445 (2002)\n\nAdopted by the Security Council at its 4653rd meeting,\n"
+        "on 4 December 2002\n\nThe Security Council,\n\nRecalling its resolutions,\n\n"
+        "1. Welcomes the decision taken by all the parties to withdraw, as well as\n\n"
+        "02-72318 (E)\n\n\fS/RES/1445 (2002)\n\nprogress in withdrawals;\n\n"
+        "2. In regard to DDR, endorses also the mechanism;\n",
+        Case(
+            keys=["pp/1", "op/1", "op/2"],
+            texts={
+                "op/1": "Welcomes the decision taken by all the parties to withdraw, as well as "
+                "progress in withdrawals;"
+            },
+            phrases={"op/2": "endorses also"},
+            heading={
+                "symbol": "S/RES/1445(2002)",
+                "adopted": date(2002, 12, 4),
+                "distributed": date(2002, 12, 4),
+                "meeting": "4653rd meeting",
+            },
+        ),
+    ),
+    "annex-after-closing-with-sections-and-headings": (
+        pdf(
+            "Recalling its resolutions, \n \n1. \nEndorses the declaration;1 \n \n"
+            "2. \nExpresses its profound gratitude to the host. \n \n"
+            "18th plenary meeting \n14 October 2025 \n \nAnnex \nA Declaration \n \n"
+            "1. \nWe meet.2 \n"
+            "I. \nGlobal context \n2. \nWe gather. \n \nPartnerships and support \n"
+            "3. We invite:3 \n(a) \nStates; \n(b) Others. \n"
+            "__________________ \n \n1  A/80/1. \n \n2  A/80/2. \n \n3  A/80/3. \n"
+        ),
+        Case(
+            keys=[
+                "pp/1",
+                "op/1",
+                "op/2",
+                "annex/1/1",
+                "annex/1/2",
+                "annex/1/3",
+                "annex/1/3/a",
+                "annex/1/3/b",
+            ],
+            texts={"annex/1/2": "We gather.", "annex/1/1": "We meet."},
+            anchors={"1": "op/1", "2": "annex/1/1", "3": "annex/1/3"},
+            sections={"annex/1/2": "I", "annex/1/1": None},
+            phrases={"op/2": "Expresses its profound gratitude"},
+        ),
+    ),
+    "section-letters-alone": (
+        "Resolution 687 (1991)\nof 3 April 1991\n\nThe Security Council,\n\n"
+        "Recalling its resolutions,\n\nA\n\n1. Affirms all resolutions;\n\n"
+        "B\n\n2. Demands that Iraq respect the boundary;\n",
+        Case(keys=["pp/1", "op/1", "op/2"], sections={"op/1": "A", "op/2": "B"}),
+    ),
+    "formula-without-comma-no-preamble": (
+        "Resolution adopted by the General Assembly on 1 March 2024\n\n78/255. A title\n\n"
+        "The General Assembly\n\n1. Decides to convene a meeting;\n\n2. Requests a report.\n",
+        Case(
+            keys=["op/1", "op/2"], heading={"formula": "The General Assembly", "title": "A title"}
+        ),
+    ),
+    "title-without-number": (
+        "Resolution adopted by the General Assembly on 1 March 2024\n\n"
+        "[without reference to a Main Committee (A/79/L.9/Rev.1)]\n\nCooperation between the "
+        "United Nations\nand a regional organization\n\nThe General Assembly,\n\n"
+        "Recalling its resolutions,\n\n1. Decides to continue.\n",
+        Case(
+            heading={
+                "title": "Cooperation between the United Nations and a regional organization",
+                "draft": "A/79/L.9/Rev.1",
+                "number": None,
+            }
+        ),
+    ),
+    "one-word-per-line-and-spurious-blank": (
+        "The General Assembly,\n\nRecalling\nits\nresolution\n\n"
+        "74/1,\n\nNoting the report,\n\n1. Decides\nto\nact.\n",
+        Case(
+            keys=["pp/1", "pp/2", "op/1"],
+            texts={"pp/1": "Recalling its resolution 74/1,", "op/1": "Decides to act."},
+        ),
+    ),
+    "preamble-without-blank-lines": (
+        "The General Assembly,\nRecalling its resolution 74/1,\nwhich it adopted,\n"
+        "Noting with concern the report,\nBearing in mind the Charter,\n1. Decides to act.\n",
+        Case(
+            keys=["pp/1", "pp/2", "pp/3", "op/1"],
+            phrases={"pp/2": "Noting with concern", "pp/3": "Bearing in mind"},
+            texts={"pp/1": "Recalling its resolution 74/1, which it adopted,"},
+        ),
+    ),
+    "own-line-and-inline-numbers-mixed-with-form-feed": (
+        "The General Assembly,\n\n1.\nNotes the report;\n\n\f2. Takes note with appreciation "
+        "of the work;\n\n3. \nAlso requests a report.\n",
+        Case(
+            keys=["op/1", "op/2", "op/3"],
+            phrases={
+                "op/1": "Notes",
+                "op/2": "Takes note with appreciation",
+                "op/3": "Also requests",
+            },
+        ),
+    ),
+}
+
+
+def _check(res: Resolution, want: Case) -> None:
+    if want.keys is not None:
+        assert [c.key for c in res.clauses] == want.keys
+    for key, text in want.texts.items():
+        clause = res.clause(key)
+        assert clause is not None, key
+        assert clause.text == text
+    for key, phrase in want.phrases.items():
+        clause = res.clause(key)
+        assert clause is not None, key
+        assert clause.phrase == phrase
+    for key, section in want.sections.items():
+        clause = res.clause(key)
+        assert clause is not None, key
+        assert clause.section == section
+    for key, parent in want.parents.items():
+        clause = res.clause(key)
+        assert clause is not None, key
+        assert clause.parent == parent
+    anchors = {f.marker: f.anchor for f in res.footnotes}
+    for marker, anchor in want.anchors.items():
+        assert anchors.get(marker, "missing") == anchor, marker
+    texts = {f.marker: f.text for f in res.footnotes}
+    for marker, text in want.footnotes.items():
+        assert texts.get(marker) == text
+    for name, value in want.heading.items():
+        assert getattr(res.heading, name) == value, name
+
+
+def _check_spans(res: Resolution) -> None:
+    """Derived texts map back to the very characters they came from."""
+    text = res.source.text
+    for item in [*res.clauses, *res.footnotes]:
+        for d, s, n in item.text_map.pieces:
+            assert item.text[d : d + n] == text[s : s + n]
+    for c in res.clauses:
+        assert 0 <= c.span.start <= c.span.end <= len(text)
+        for m in c.markers:
+            assert text[m.span.start : m.span.end] == m.marker
+        if c.phrase_span is not None and c.phrase is not None:
+            assert " ".join(text[c.phrase_span.start : c.phrase_span.end].split()) == c.phrase
+    for f in res.footnotes:
+        if f.marker_span is not None:
+            assert text[f.marker_span.start : f.marker_span.end] == f.marker
+
+
+@pytest.mark.parametrize(("text", "want"), list(CASES.values()), ids=list(CASES))
+def test_segment_cases(text: str, want: Case) -> None:
+    res = segment(src(text))
+    _check(res, want)
+    _check_spans(res)
+
+
+def test_tabs_spaces_and_crlf_give_the_same_texts() -> None:
+    texts = [
+        [(c.key, c.text) for c in segment(src(t)).clauses]
+        for t in (ODS_TABS, ODS_TABS.replace("\t", "    "), ODS_TABS.replace("\n", "\r\n"))
+    ]
+    assert texts[0] == texts[1] == texts[2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   \n\n", "Dear colleagues,\nthe meeting is postponed.\n", "Shopping list\n- eggs\n"],
+    ids=["empty", "blank", "letter", "list"],
+)
+def test_not_a_resolution(text: str) -> None:
+    with pytest.raises(InputError, match="not a UN resolution"):
+        segment(src(text))
+
+
+def test_strict_raises_on_a_footnote_without_marker() -> None:
+    text = "The General Assembly,\n\n1. Decides to act.\n\n1st plenary meeting\n1 May 2020\n____\n"
+    text += "_____\n\n7  A/74/1.\n"
+    assert segment(src(text)).footnotes[0].anchor is None
+    with pytest.raises(ParseError):
+        segment(src(text), strict=True)
+
+
+# --- the phrase vocabulary ----------------------------------------------------------
+
+
+def _phrase_data() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((patterns_dir() / "clause_phrases.json").read_text("utf-8"))
+    return data
+
+
+def test_clause_phrases_schema() -> None:
+    schema = json.loads(
+        (patterns_dir() / "schemas" / "clause_phrases.schema.json").read_text("utf-8")
+    )
+    data = _phrase_data()
+    jsonschema.validate(data, schema)
+    for cid, entry in data["phrases"].items():
+        assert entry["relation"] in data["relations"], cid
+
+
+def test_clause_phrases_canonical() -> None:
+    """Sorted keys, two-space indent; FIX_DATA=1 rewrites the file."""
+    path = patterns_dir() / "clause_phrases.json"
+    text = path.read_text("utf-8")
+    canonical = json.dumps(json.loads(text), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
+    if text != canonical and os.environ.get("FIX_DATA") == "1":
+        path.write_text(canonical, "utf-8")
+        text = canonical
+    assert text == canonical, "clause_phrases.json is not canonical: run with FIX_DATA=1"
+
+
+def _examples() -> list[Any]:
+    return [
+        pytest.param(cid, entry["kind"], ex, id=f"{cid}-{i}")
+        for cid, entry in sorted(_phrase_data()["phrases"].items())
+        for i, ex in enumerate(entry["examples"])
+    ]
+
+
+@pytest.mark.parametrize(("concept", "kind", "example"), _examples())
+def test_every_phrase_example_is_recognised(concept: str, kind: str, example: str) -> None:
+    m = match_phrase(example, kind, anywhere=False)
+    assert m is not None
+    assert m.concept == concept
+    assert m.start == 0 and example[m.start : m.end] == m.phrase
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "phrase"),
+    [
+        ("Reiterates its call for those Member States", "operative", "Reiterates"),
+        ("Renews its previous call upon States", "operative", "Renews"),
+        ("Takes note with appreciation of the report", "operative", "Takes note with appreciation"),
+        ("Calls once again upon States", "operative", "Calls once again upon"),
+        ("Bearing in mind the need", "preambular", "Bearing in mind"),
+        ("Having considered the report", "preambular", "Having considered"),
+        (
+            "Expressing its continuing concern with the grave",
+            "preambular",
+            "Expressing its continuing concern",
+        ),
+        ("Expresses appreciation to Member States", "operative", "Expresses appreciation"),
+        ("Deeply concerned about acts", "preambular", "Deeply concerned"),
+        ("Recalling also its resolution", "preambular", "Recalling also"),
+        ("Also recalling its resolution", "preambular", "Also recalling"),
+        ("Acting under Chapter VII of the Charter", "preambular", "Acting under Chapter VII"),
+        ("The Security Council requests the Secretary-General", "operative", "requests"),
+        ("We gather at a critical juncture", "operative", None),
+    ],
+    ids=lambda v: v if isinstance(v, str) and " " not in v else None,
+)
+def test_phrase_conventions(text: str, kind: str, phrase: str | None) -> None:
+    m = match_phrase(text, kind)
+    assert (m.phrase if m else None) == phrase
+
+
+def test_vocabulary_is_loaded_once() -> None:
+    assert load_clause_phrases() is load_clause_phrases()
