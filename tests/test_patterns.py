@@ -42,7 +42,7 @@ CITATIONS = _load(patterns_dir() / "citations.json")
 PATTERNS: list[dict[str, Any]] = CITATIONS["patterns"]
 # patterns that find nothing by themselves: their examples and counterexamples are judged
 # by the citations of the pattern's kind that the whole finder gives
-NON_PRODUCING = {"lead", "tail", "separator", "unts-group", "marker-gap"}
+NON_PRODUCING = {"lead", "tail", "separator", "unts-group", "marker-gap", "topic", "organ-context"}
 
 
 @pytest.mark.parametrize("path", DATA_FILES, ids=[p.name for p in DATA_FILES])
@@ -119,11 +119,11 @@ def test_no_counterexample_is_found(pid: str, text: str) -> None:
     if spec["role"] == "marker-gap":
         assert not any(rx.fullmatch(text) for rx in patterns()[pid].regexes)
         return
-    hits, _ = find_in_text(text)
     if spec["role"] in NON_PRODUCING:
-        assert not [h for h in hits if h.kind == spec["kind"]]
-    else:
-        assert not [h for h in hits if h.pattern == pid]
+        assert not any(rx.search(text) for rx in patterns()[pid].regexes)
+        return
+    hits, _ = find_in_text(text)
+    assert not [h for h in hits if h.pattern == pid]
 
 
 # inputs that make a backtracking regex explode if quantifiers nest over overlapping classes

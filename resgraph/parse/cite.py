@@ -41,6 +41,7 @@ _PART_REF_RE = re.compile(r"\$\{([a-z_]+)\}|\$([a-z_]+)")
 """A reference to a named fragment: `$session`, or `${gap}` when a letter follows."""
 
 _GAP = r"[ \t\u00a0]+"
+_HYPHEN = "[-\u2010\u2011]"
 
 
 def _read_json(name: str) -> Any:
@@ -76,11 +77,14 @@ def expand_parts(regex: str, parts: Mapping[str, str], *, where: str = "") -> st
 def _name_alternation(names: Iterable[str]) -> str:
     """One regex alternative per name, longest first, blanks matching any gap."""
     uniq = sorted({" ".join(n.split()) for n in names if n.strip()}, key=lambda s: (-len(s), s))
-    return "(?:" + "|".join(re.escape(n).replace(r"\ ", _GAP) for n in uniq) + ")"
+    # a printed name may use a non-breaking hyphen ("Non‑Proliferation") or any blank run
+    alts = (re.escape(n).replace(r"\ ", _GAP).replace(r"\-", _HYPHEN) for n in uniq)
+    return "(?:" + "|".join(alts) + ")"
 
 
 def _norm_name(name: str) -> str:
-    return " ".join(name.replace("\u2019", "'").split()).casefold()
+    name = name.replace("\u2019", "'").replace("\u2011", "-").replace("\u2010", "-")
+    return " ".join(name.split()).casefold()
 
 
 @dataclass(frozen=True)
@@ -274,6 +278,8 @@ Role = Literal[
     "declaration-name",
     "treaty-generic",
     "marker-gap",
+    "topic",
+    "organ-context",
 ]
 
 
@@ -479,8 +485,9 @@ def _normalise_item(
         organ = _organ(ctx.organ)
     if organ_name and organ is not None and organ.template is None:
         return "resolution-of-body-without-series"
-    if organ is None or organ.template is None:
-        is_year = len(session) == 4 and session.isdigit()
+    # the General Assembly numbers by session, never by year: "2011/33" is ECOSOC's
+    is_year = len(session) == 4 and session.isdigit()
+    if organ is None or organ.template is None or (is_year and organ.name == "General Assembly"):
         name = "Economic and Social Council" if is_year else "General Assembly"
         organ = _organ(name)
         if organ is None or organ.template is None:  # the data file lost a core organ
@@ -495,10 +502,14 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
     items = [patterns()[i] for i in _ITEM_ORDER]
     tail = _re("resolution-item-tail")
     sep = _re("resolution-list-separator")
+    topic = _re("resolution-list-topic")
+    named = list(_re("organ-context").finditer(text))
     pos = 0
     while (m := lead.search(text, pos)) is not None:
         organ_name = m.group("organ")
         start = m.start("organ") if organ_name else m.start("keyword")
+        if not organ_name and not m.group("its"):
+            organ_name = _organ_before(text, m.start(), named)
         p, first, last_end = m.end(), True, m.end()
         while True:
             found: tuple[Pattern, re.Match[str]] | None = None
@@ -535,10 +546,32 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
                 )
             first, last_end = False, end
             sm = sep.match(text, end)
+            if sm is None and (tp := topic.match(text, end)) is not None:
+                sm = sep.match(text, tp.end())
             if sm is None:
                 break
             p = sm.end()
         pos = max(last_end, m.end())
+
+
+_ORGAN_WINDOW = 200
+"""How far back (characters, same sentence) a body named before a bare lead still applies."""
+
+
+def _organ_before(text: str, lead_start: int, named: list[re.Match[str]]) -> str | None:
+    """The body named shortly before a bare lead ('… Council decision 18/120 and resolutions')."""
+    for nm in reversed(named):
+        if nm.end() > lead_start:
+            continue
+        between = text[nm.end() : lead_start]
+        if (
+            lead_start - nm.end() > _ORGAN_WINDOW
+            or ";" in between
+            or re.search(r"\bits\b", between)
+        ):
+            return None
+        return nm.group("organ")
+    return None
 
 
 _ITEM_ORDER = ("sc-resolution-number", "ga-roman-resolution-number", "slash-resolution-number")
