@@ -502,7 +502,7 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
     items = [patterns()[i] for i in _ITEM_ORDER]
     tail = _re("resolution-item-tail")
     sep = _re("resolution-list-separator")
-    topic = _re("resolution-list-topic")
+    topic = patterns()["resolution-list-topic"].regexes
     named = list(_re("organ-context").finditer(text))
     pos = 0
     while (m := lead.search(text, pos)) is not None:
@@ -545,12 +545,18 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
                     )
                 )
             first, last_end = False, end
-            sm = sep.match(text, end)
-            if sm is None and (tp := topic.match(text, end)) is not None:
-                sm = sep.match(text, tp.end())
-            if sm is None:
+            # the list goes on if a separator, maybe after the item's subject or
+            # pinpoint, is followed by another number
+            starts = [end] + [tp.end() for t in topic if (tp := t.match(text, end))]
+            nxt = None
+            for s0 in starts:
+                sm = sep.match(text, s0)
+                if sm and any(pat.regexes[0].match(text, sm.end()) for pat in items):
+                    nxt = sm.end()
+                    break
+            if nxt is None:
                 break
-            p = sm.end()
+            p = nxt
         pos = max(last_end, m.end())
 
 
