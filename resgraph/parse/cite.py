@@ -94,6 +94,7 @@ class Organ:
     name: str
     aliases: tuple[str, ...]
     template: str | None  # "A/HRC/RES/{session}/{number}"; None: no known series
+    refers_back: tuple[str, ...] = ()  # "Council": the last of these bodies named before it
 
 
 @dataclass(frozen=True)
@@ -251,7 +252,13 @@ def organs() -> tuple[Organ, ...]:
     """The bodies named before "resolution(s)" (citations.json "organs")."""
     data = _read_json("citations.json")
     return tuple(
-        Organ(o["name"], tuple(o.get("aliases", ())), o.get("template")) for o in data["organs"]
+        Organ(
+            o["name"],
+            tuple(o.get("aliases", ())),
+            o.get("template"),
+            tuple(o.get("refers_back", ())),
+        )
+        for o in data["organs"]
     )
 
 
@@ -483,7 +490,7 @@ def _normalise_item(
     organ = _organ(organ_name) if organ_name else None
     if organ is None and its and ctx.organ:
         organ = _organ(ctx.organ)
-    if organ_name and organ is not None and organ.template is None:
+    if organ_name and (organ is None or organ.template is None):
         return "resolution-of-body-without-series"
     # the General Assembly numbers by session, never by year: "2011/33" is ECOSOC's
     is_year = len(session) == 4 and session.isdigit()
@@ -508,7 +515,11 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
     while (m := lead.search(text, pos)) is not None:
         organ_name = m.group("organ")
         start = m.start("organ") if organ_name else m.start("keyword")
-        if not organ_name and not m.group("its"):
+        if organ_name:
+            organ_name = _refer_back(text, m.start("organ"), organ_name)
+        elif m.group("its"):
+            organ_name = _its_organ(text, m.start("its"))
+        else:
             organ_name = _organ_before(text, m.start(), named)
         p, first, last_end = m.end(), True, m.end()
         while True:
@@ -558,6 +569,28 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
                 break
             p = nxt
         pos = max(last_end, m.end())
+
+
+def _refer_back(text: str, at: int, name: str) -> str:
+    """A short name ("Council") means the last of its bodies named before it; a short
+    name after another capitalised word ("Environment Assembly") is some other body."""
+    organ = _organ(name)
+    if organ is None:
+        return name
+    if name != organ.name and re.search(r"[A-Z][\w’'-]*[ \t\u00a0]+$", text[max(0, at - 40) : at]):
+        return "?"  # an unlisted body: no series
+    if not organ.refers_back:
+        return name
+    before = text[:at]
+    found = [(before.rfind(n), n) for n in organ.refers_back]
+    pos, full = max(found)
+    return full if pos >= 0 else name
+
+
+def _its_organ(text: str, its_at: int) -> str | None:
+    """'… the Human Rights Council in its resolution': 'its' is the body just named."""
+    m = _re("its-organ").search(text, max(0, its_at - 120), its_at + 3 + 20)
+    return m.group("organ") if m and m.end() == its_at else None
 
 
 _ORGAN_WINDOW = 200
