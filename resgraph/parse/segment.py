@@ -467,6 +467,7 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
     body_end = closing_i if closing_i is not None else trailer_i
     parser = _BodyParser(text, lines, debris | consumed, strict, source.name)
     parser.parse_body(body_start, body_end, skip_furniture=formula_i is None)
+    parser.unnumbered_operative()
     if closing_end is not None:
         parser.parse_annexes(closing_end, trailer_i)
     drafts = parser.flat()
@@ -601,6 +602,8 @@ class _BodyParser:
         self.pp = 0
         self.last_op = 0
         self.section: str | None = None
+        self.major: str | None = None  # the roman part the lettered sections sit in
+        self.section_changed = False
 
     # -- helpers
     def _content(self, lo: int, hi: int) -> list[tuple[Line, bool, bool]]:
@@ -630,6 +633,12 @@ class _BodyParser:
             for c in d.children:
                 walk(c)
 
+        ops = [d for d in self.top if d.kind == "operative"]
+        if len({d.key for d in ops}) < len(ops):
+            # numbering restarts per section: the section goes into the key ("op/A/1")
+            for d in ops:
+                if d.section:
+                    _rekey(d, f"op/{d.section}/{d.number}")
         for d in self.top:
             walk(d)
         return out
@@ -641,6 +650,30 @@ class _BodyParser:
             while content and is_header_furniture(content[0][0].text):
                 content.pop(0)
         self._walk(content, annex=None)
+
+    def unnumbered_operative(self) -> None:
+        """Trailing unnumbered paragraphs with an operative verb, when nothing is numbered.
+
+        A short resolution may end in one unnumbered operative paragraph
+        ("Decides to …") after its preamble.
+        """
+        if any(d.kind == "operative" for d in self.top):
+            return
+        tail: list[_Draft] = []
+        for d in reversed(self.top):
+            if d.kind != "preambular":
+                break
+            text = _build(self.src, d.segs, [])[0]
+            pm = match_phrase(text, "operative", anywhere=False)
+            if pm is None or _concept_kind(pm.concept) != "operative" or pm.start != 0:
+                break
+            tail.append(d)
+        for k, d in enumerate(reversed(tail), start=1):
+            d.kind = "operative"
+            d.number = str(k)
+            d.position = k
+            _rekey(d, f"op/{k}")
+            self.pp -= 1
 
     def parse_annexes(self, lo: int, hi: int) -> None:
         content = self._content(lo, hi)
@@ -678,11 +711,9 @@ class _BodyParser:
                 if self.strict and self.last_op and n != self.last_op + 1:
                     raise ParseError(f"{self.name}: paragraph {n} follows {self.last_op}")
                 self.last_op = n
-                if annex is None:
-                    key, kind = f"op/{n}", "operative"
-                else:
-                    key, kind = f"annex/{annex}/{n}", "annex"
-                para = _Draft(kind, str(n), n, key, None, self.section, ln.start)  # type: ignore[arg-type]
+                kind: ClauseKind = "operative" if annex is None else "annex"
+                key = f"op/{n}" if annex is None else f"annex/{annex}/{n}"
+                para = _Draft(kind, str(n), n, key, None, self.section, ln.start)
                 self.top.append(para)
                 cur = para
                 skipping = False
@@ -706,9 +737,30 @@ class _BodyParser:
                 continue
             sec = SECTION_RE.match(t)
             if sec and self._is_section(sec, blank, brk, cur, mode):
-                self.section = sec.group(1) or sec.group(2)
+                self._set_section(sec)
                 skipping = True
                 continue
+            if skipping and mode == "operative" and blank and t[0].isupper():
+                # a section's own preamble or unnumbered paragraph after its heading
+                pm = match_phrase(t, "operative", anywhere=False)
+                if pm is not None:
+                    skipping = False
+                    new_kind: ClauseKind = (
+                        "preambular" if _concept_kind(pm.concept) == "preambular" else "operative"
+                    )
+                    if new_kind == "preambular":
+                        self.pp += 1
+                        n = self.pp
+                        key = f"pp/{n}"
+                    else:
+                        n = self.last_op + 1
+                        self.last_op = n
+                        key = f"op/{n}"
+                    para = _Draft(new_kind, str(n), n, key, None, self.section, ln.start)
+                    self.top.append(para)
+                    cur = para
+                    cur.segs.append((ln.start, ln.end))
+                    continue
             if skipping:
                 continue
             if mode != "preamble" and self._is_heading(content, idx, cur):
@@ -727,8 +779,39 @@ class _BodyParser:
                 continue  # annex text before its first numbered paragraph
             cur.segs.append((ln.start, ln.end))
 
+    def _set_section(self, m: re.Match[str]) -> None:
+        letter, roman = m.group(1), m.group(2)
+        if letter and letter in "IVXL" and self._roman_section(letter, m.group(0)):
+            letter, roman = None, letter
+        if roman:
+            self.major = roman
+            self.section = roman
+        else:
+            self.section = f"{self.major}.{letter}" if self.major else letter
+        self.section_changed = True
+
+    def _roman_section(self, c: str, line: str) -> bool:
+        """Is the single capital `c` (I, V, X, L) a roman part number rather than a letter?"""
+        if line.startswith(c + "."):
+            return True
+        last_letter = (self.section or "").rpartition(".")[2]
+        if (
+            len(last_letter) == 1
+            and ord(c) == ord(last_letter) + 1
+            and not (self.major and self.major == last_letter)
+        ):
+            return False  # "H" then "I": the letters go on
+        if self.major:
+            return _roman_index(c.lower()) == (_roman_index(self.major.lower()) or 0) + 1
+        return c == "I"
+
     def _accept_number(self, n: int, rest: str, mode: str) -> bool:
         if n == self.last_op + 1:
+            self.section_changed = False
+            return True
+        if n == 1 and self.section_changed:
+            # numbering starts again in a new section (omnibus resolutions)
+            self.section_changed = False
             return True
         if self.last_op and self.last_op < n <= self.last_op + 2:
             # a paragraph number lost by OCR: accept a near one when a verb follows
@@ -864,6 +947,19 @@ class _BodyParser:
         if ri is not None:
             return 2
         return 1
+
+
+def _rekey(d: _Draft, key: str) -> None:
+    d.key = key
+    for c in d.children:
+        _rekey(c, f"{key}/{c.number}")
+
+
+def _concept_kind(concept: str) -> str:
+    for c in load_clause_phrases().concepts:
+        if c.id == concept:
+            return c.kind
+    return "operative"
 
 
 def _roman_value(s: str) -> int:
