@@ -95,6 +95,7 @@ class Organ:
     aliases: tuple[str, ...]
     template: str | None  # "A/HRC/RES/{session}/{number}"; None: no known series
     refers_back: tuple[str, ...] = ()  # "Council": the last of these bodies named before it
+    reports: tuple[str, ...] = ()  # regexes of its annual report's symbols ("A/\d+/53")
 
 
 @dataclass(frozen=True)
@@ -257,6 +258,7 @@ def organs() -> tuple[Organ, ...]:
             tuple(o.get("aliases", ())),
             o.get("template"),
             tuple(o.get("refers_back", ())),
+            tuple(o.get("reports", ())),
         )
         for o in data["organs"]
     )
@@ -520,7 +522,7 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
         elif m.group("its"):
             organ_name = _its_organ(text, m.start("its"))
         else:
-            organ_name = _organ_before(text, m.start(), named)
+            organ_name = _organ_before(text, m.start(), named) or _report_before(text, m.start())
         p, first, last_end = m.end(), True, m.end()
         while True:
             found: tuple[Pattern, re.Match[str]] | None = None
@@ -592,6 +594,24 @@ def _its_organ(text: str, its_at: int) -> str | None:
     m = _re("its-organ").search(text, max(0, its_at - 120), its_at + 3 + 20)
     return m.group("organ") if m and m.end() == its_at else None
 
+
+def _report_before(text: str, lead_start: int) -> str | None:
+    """'… Supplement No. 53A (A/74/53/Add.1), chap. III, resolution 42/12': the number is
+    a resolution of the body whose annual report the symbol just before it is."""
+    symbols = list(
+        _re("document-symbol").finditer(text, max(0, lead_start - _REPORT_WINDOW), lead_start)
+    )
+    if not symbols or ";" in text[symbols[-1].end() : lead_start]:
+        return None
+    symbol = ids.normalise_symbol(symbols[-1].group("symbol"))
+    for o in organs():
+        if any(re.fullmatch(r, symbol) for r in o.reports):
+            return o.name
+    return None
+
+
+_REPORT_WINDOW = 80
+"""How far (characters) a report symbol may stand before the resolution number it gives."""
 
 _ORGAN_WINDOW = 200
 """How far back (characters, same sentence) a body named before a bare lead still applies."""
