@@ -720,7 +720,6 @@ _LEADING_STOP = frozenset(
         "Any",
         "Other",
         "Said",
-        "New",
     ]
 )
 _CONNECTORS = frozenset(
@@ -740,6 +739,7 @@ _CONNECTORS = frozenset(
         "with",
     ]
 )
+_AND_STOPS = frozenset(["the", "of", "with", "its", "their", "to", "in", "on"])
 _TREATY_WORDS = frozenset(["Agreement", "Convention", "Treaty", "Covenant", "Protocol"])
 
 
@@ -748,6 +748,11 @@ def _generic_name_bounds(name: str) -> tuple[int, int] | None:
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", name)]
     while tokens and tokens[0][2] in _LEADING_STOP:
         tokens.pop(0)
+    # "the Convention and the Conference …": a name does not go on past "and the"
+    for k in range(len(tokens) - 1):
+        if tokens[k][2] == "and" and tokens[k + 1][2] in _AND_STOPS:
+            tokens = tokens[:k]
+            break
     while tokens and tokens[-1][2] in _CONNECTORS:
         tokens.pop()
     words = [t[2] for t in tokens]
