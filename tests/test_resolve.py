@@ -206,3 +206,11 @@ def test_footnote_citations_are_bound_to_the_anchor_clause() -> None:
 def test_resolving_twice_changes_nothing() -> None:
     once = run([SEED_PP15], SEED_NOTES)
     assert resolve_citations(once) == once
+
+
+def test_ibid_inside_a_footnote_repeats_the_reference_before_it() -> None:
+    res = run(
+        ["CEDAW and its Protocol,{1}"],
+        {"1": "United Nations, Treaty Series, vol. 1249, No. 20378; ibid., vol. 2131, No. 20378."},
+    )
+    assert targets(res, "fn/1") == ["cedaw", "cedaw-op"]

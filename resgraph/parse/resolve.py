@@ -84,7 +84,9 @@ def _resolve_ibid(
             if c.target != _IBID:
                 resolved_here.append(c)
                 continue
-            new = _expand_ibid(c, previous)
+            # "…, vol. 2131, No. 20378; ibid., vol. …": an ibid. after another reference
+            # in the same footnote repeats that one, else the previous footnote
+            new = _expand_ibid(c, resolved_here or previous)
             if not new:
                 unresolved.append(_unresolved(c, "ibid-without-antecedent"))
             replaced[id(c)] = new
