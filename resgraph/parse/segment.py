@@ -71,6 +71,15 @@ _OBJECT_STOP = frozenset(
 )  # fmt: skip
 
 
+_Tok = tuple[str, int, int, bool]  # lower-case word, start, end, printed with a capital
+# after these words an adverb still belongs to the phrase ("Decides further that");
+# before a content word it is an adjective of the object ("Encourages further efforts")
+_FUNCTION_WORDS = frozenset(
+    {"the", "that", "to", "its", "their", "his", "her", "all", "a", "an", "in", "on", "with",
+     "upon", "for", "of", "by", "at", "whether", "how", "those", "these", "any", "each", "every"}
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class PhraseConcept:
     """One concept of clause_phrases.json, compiled for matching."""
@@ -162,8 +171,8 @@ def _drop_multiword(
     return tuple(out)
 
 
-def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[tuple[str, int, int]]:
-    toks: list[tuple[str, int, int]] = []
+def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[_Tok]:
+    toks: list[_Tok] = []
     pos = 0
     for m in _TOKEN_RE.finditer(text):
         gap = text[pos : m.start()]
@@ -171,14 +180,15 @@ def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[tuple[str, int, 
             break
         if not toks and stop_at_punct and gap.strip():
             break
-        toks.append((m.group(0).lower().replace("’", "'"), m.start(), m.end()))
+        word = m.group(0)
+        toks.append((word.lower().replace("’", "'"), m.start(), m.end(), word[0].isupper()))
         pos = m.end()
         if len(toks) >= limit:
             break
     return toks
 
 
-def _skip_adverbs(toks: list[tuple[str, int, int]], i: int, voc: PhraseVocabulary) -> int:
+def _skip_adverbs(toks: list[_Tok], i: int, voc: PhraseVocabulary) -> int:
     moved = True
     while moved and i < len(toks):
         moved = False
@@ -190,9 +200,16 @@ def _skip_adverbs(toks: list[tuple[str, int, int]], i: int, voc: PhraseVocabular
     return i
 
 
-def _match_seq(
-    toks: list[tuple[str, int, int]], i: int, seq: tuple[str, ...], voc: PhraseVocabulary
-) -> int | None:
+def _trail(toks: list[_Tok], j: int, voc: PhraseVocabulary) -> int:
+    """Adverbs after the verb belong to the phrase unless an object's content word follows."""
+    k = _skip_adverbs(toks, j, voc)
+    if k == j or k >= len(toks):
+        return k
+    nxt = toks[k]
+    return k if nxt[3] or nxt[0] in _FUNCTION_WORDS else j
+
+
+def _match_seq(toks: list[_Tok], i: int, seq: tuple[str, ...], voc: PhraseVocabulary) -> int | None:
     for k, word in enumerate(seq):
         if k:
             i = _skip_adverbs(toks, i, voc)
@@ -203,7 +220,7 @@ def _match_seq(
 
 
 def _match_at(
-    toks: list[tuple[str, int, int]], i: int, kinds: tuple[str, ...], voc: PhraseVocabulary
+    toks: list[_Tok], i: int, kinds: tuple[str, ...], voc: PhraseVocabulary
 ) -> tuple[int, PhraseConcept] | None:
     """Longest phrase starting at token i: (end token index, concept)."""
     best: tuple[tuple[int, int, int], int, PhraseConcept] | None = None
@@ -215,7 +232,7 @@ def _match_at(
         j = _match_seq(toks, i, head, voc)
         if j is None:
             continue
-        end = _skip_adverbs(toks, j, voc)
+        end = _trail(toks, j, voc)
         comp_end = None
         for comp in concept.complements:
             jj = _match_seq(toks, end, comp, voc)
@@ -223,7 +240,7 @@ def _match_at(
                 comp_end = jj
         found_object = False
         if comp_end is not None:
-            end = _skip_adverbs(toks, comp_end, voc)
+            end = _trail(toks, comp_end, voc)
         elif concept.objects:
             k = end
             if k < len(toks) and toks[k][0] in _DETERMINERS:
@@ -232,7 +249,7 @@ def _match_at(
                 if k + step >= len(toks) or toks[k + step][0] in _OBJECT_STOP:
                     break
                 if toks[k + step][0] in concept.objects:
-                    end = _skip_adverbs(toks, k + step + 1, voc)
+                    end = _trail(toks, k + step + 1, voc)
                     found_object = True
                     break
         exact = int(len(concept.label.split()) == len(head))
@@ -280,7 +297,7 @@ def match_phrase(
     sentence = re.split(r"[;:]|\.\s", text, maxsplit=1)[0]
     toks = _tokens(sentence, 60, stop_at_punct=False)
     for i in range(1, len(toks)):
-        word, s, _ = toks[i]
+        word, s, _, _ = toks[i]
         before = sentence[:s].rstrip()
         if not word or not text[s].islower():
             continue
@@ -292,9 +309,7 @@ def match_phrase(
     return None
 
 
-def _phrase(
-    text: str, toks: list[tuple[str, int, int]], i: int, j: int, concept: PhraseConcept
-) -> PhraseMatch:
+def _phrase(text: str, toks: list[_Tok], i: int, j: int, concept: PhraseConcept) -> PhraseMatch:
     s, e = toks[i][1], toks[j - 1][2]
     return PhraseMatch(text[s:e], s, e, concept.id, concept.relation)
 
