@@ -324,6 +324,32 @@ CASES: dict[str, tuple[str, Case]] = {
             },
         ),
     ),
+    "sections-restart-numbering-with-own-preamble": (
+        "The General Assembly,\n\nRecalling its resolutions,\n\n1. Takes note of the report;\n\n"
+        "2. Decides to act;\n\nI\n\nStaff matters\n\nHaving considered the report,\n\n"
+        "1. Approves the scale;\n\n2. Requests a study;\n\nII\n\nBudget\n\n"
+        "Approves the budget for 2021;\n",
+        Case(
+            keys=["pp/1", "op/1", "op/2", "pp/2", "op/I/1", "op/I/2", "op/II/3"],
+            sections={"pp/2": "I", "op/I/2": "I", "op/1": None},
+            phrases={"pp/2": "Having considered", "op/II/3": "Approves"},
+        ),
+    ),
+    "parts-with-their-own-formula": (
+        "75/101. A title\n\nA\n\nThe General Assembly,\n\nRecalling its resolutions,\n\n"
+        "1. Decides to act;\n\n2. Requests a report.\n\nB\n\nThe General Assembly,\n\n"
+        "Noting the report,\n\n1. Welcomes the report.\n",
+        Case(
+            keys=["pp/1", "op/A/1", "op/A/2", "pp/2", "op/B/1"],
+            sections={"pp/2": "B", "op/B/1": "B"},
+            texts={"op/A/2": "Requests a report."},
+        ),
+    ),
+    "single-unnumbered-operative-paragraph": (
+        "The General Assembly,\n\nRecalling its resolution 74/1,\n\nNoting the report,\n\n"
+        "Decides to include the item in the agenda of its seventy-sixth session.\n",
+        Case(keys=["pp/1", "pp/2", "op/1"], phrases={"op/1": "Decides"}),
+    ),
 }
 
 
@@ -472,6 +498,9 @@ def test_every_phrase_example_is_recognised(concept: str, kind: str, example: st
         ("Acting under Chapter VII of the Charter", "preambular", "Acting under Chapter VII"),
         ("The Security Council requests the Secretary-General", "operative", "requests"),
         ("We gather at a critical juncture", "operative", None),
+        ("Encourages further efforts to end violence", "operative", "Encourages"),
+        ("Decides further that the Committee", "operative", "Decides further"),
+        ("Requests further the Secretary-General", "operative", "Requests further"),
     ],
     ids=lambda v: v if isinstance(v, str) and " " not in v else None,
 )

@@ -481,6 +481,13 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
 
     body_end = closing_i if closing_i is not None else trailer_i
     parser = _BodyParser(text, lines, debris | consumed, strict, source.name)
+    before = [ln.text for ln in lines[:body_start] if not ln.blank]
+    if (
+        formula_i is not None
+        and before
+        and re.fullmatch(r"[A-Z]", before[-2] if len(before) > 1 else "")
+    ):
+        parser.section = before[-2]  # part "A" of a resolution in parts
     parser.parse_body(body_start, body_end, skip_furniture=formula_i is None)
     parser.unnumbered_operative()
     if closing_end is not None:
@@ -749,6 +756,14 @@ class _BodyParser:
                 off = sm.end() + len(t[sm.end() :]) - len(t[sm.end() :].lstrip())
                 if off < len(t):
                     cur.segs.append((ln.start + off, ln.end))
+                continue
+            if mode == "operative" and t.startswith("The ") and FORMULA_RE.match(t):
+                # a second part (A, B …) with its own formula, preamble and numbering
+                if not self.section_changed:
+                    last = (self.section or "A").rpartition(".")[2]
+                    self.section = chr(ord(last) + 1) if len(last) == 1 else f"{last}-2"
+                    self.section_changed = True
+                mode, para, cur, skipping = "preamble", None, None, False
                 continue
             sec = SECTION_RE.match(t)
             if sec and self._is_section(sec, blank, brk, cur, mode):
