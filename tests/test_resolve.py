@@ -8,7 +8,7 @@ import pytest
 from citation_factories import document
 
 from resgraph.errors import ParseError
-from resgraph.model import Resolution
+from resgraph.model import Citation, Resolution
 from resgraph.parse.cite import find_citations
 from resgraph.parse.resolve import resolve_citations
 
@@ -32,26 +32,38 @@ def run(clauses: list[str], notes: dict[str, str] | None = None, **kw: object) -
     return resolve_citations(find_citations(document(clauses, notes)), **kw)  # type: ignore[arg-type]
 
 
+def in_body(res: Resolution, key: str) -> list[Citation]:
+    """The citations found in the body of footnote `key` (not the names it was bound to)."""
+    fn = next(f for f in res.footnotes if f.key == key)
+    return [c for c in res.citations if fn.span.start <= c.span.start < fn.span.end]
+
+
 def targets(res: Resolution, footnote: str | None = "any") -> list[str]:
-    return [c.target for c in res.citations if footnote == "any" or c.footnote == footnote]
+    if footnote in (None, "any"):
+        return [c.target for c in res.citations if footnote == "any" or c.footnote is None]
+    return [c.target for c in in_body(res, footnote)]
 
 
 def test_ibid_inherits_series_and_overrides_volume() -> None:
     res = run([SEED_PP15], SEED_NOTES)
     assert targets(res, "fn/3") == ["smuggling-of-migrants-protocol"]
     assert targets(res, "fn/4") == ["trafficking-in-persons-protocol"]
-    (c,) = [c for c in res.citations if c.footnote == "fn/3"]
+    (c,) = in_body(res, "fn/3")
     assert [(u.volume, u.number, u.series) for u in c.unts] == [(2241, "39574", "UNTS")]
     assert res.unresolved == ()
 
 
 def test_names_before_markers_are_bound_to_their_footnotes() -> None:
     res = run([SEED_PP15], SEED_NOTES)
-    named = [(c.target, [u.volume for u in c.unts]) for c in res.citations if c.footnote is None]
+    named = [
+        (c.target, [u.volume for u in c.unts], c.footnote)
+        for c in res.citations
+        if c.pattern == "treaty-name"
+    ]
     assert named == [
-        ("untoc", [2225]),
-        ("smuggling-of-migrants-protocol", [2241]),
-        ("trafficking-in-persons-protocol", [2237]),
+        ("untoc", [2225], "fn/2"),
+        ("smuggling-of-migrants-protocol", [2241], "fn/3"),
+        ("trafficking-in-persons-protocol", [2237], "fn/4"),
     ]
 
 
@@ -60,7 +72,7 @@ def test_ibid_keeps_a_number_only_override() -> None:
         ["the Fourth Geneva Convention,{1} and the Geneva Convention{2}"],
         {"1": "United Nations, Treaty Series, vol. 75, No. 973.", "2": "Ibid., No. 970."},
     )
-    (c,) = [c for c in res.citations if c.footnote == "fn/2"]
+    (c,) = in_body(res, "fn/2")
     assert [(u.volume, u.number) for u in c.unts] == [(75, "970")]
     assert c.target == "unts-75-970"
 
@@ -71,7 +83,7 @@ def test_bare_ibid_repeats_the_previous_footnote() -> None:
         {"1": "Resolution 2200 A (XXI), annex.", "2": "Ibid."},
     )
     assert targets(res, "fn/2") == ["A/RES/2200(XXI)A"]
-    (c,) = [c for c in res.citations if c.footnote == "fn/2"]
+    (c,) = in_body(res, "fn/2")
     assert (c.kind, c.text, c.work, c.pattern) == ("resolution", "Ibid.", "A/RES/2200(XXI)", "ibid")
 
 
@@ -166,7 +178,7 @@ def test_league_of_nations_roman_volume() -> None:
         ["the Geneva Protocol of 1925{1}"],
         {"1": "League of Nations, Treaty Series, vol. XCIV, No. 2138."},
     )
-    (c,) = [c for c in res.citations if c.footnote == "fn/1"]
+    (c,) = in_body(res, "fn/1")
     assert (c.target, c.unts[0].series, c.unts[0].volume, c.unts[0].volume_as_printed) == (
         "geneva-protocol-1925",
         "LNTS",

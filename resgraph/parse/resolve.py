@@ -165,10 +165,13 @@ def _bind_treaties(
             continue
         clause = res.clause(c.clause) if c.clause else None
         fn = _marker_after(res, clause, c) if clause is not None else None
-        bound = fn_treaties.get(fn.key, []) if fn is not None else []
+        # a name bound to its footnote's Treaty Series references was carried by that
+        # footnote (rg:viaFootnote): its citation records the footnote and the volumes
+        fn_key = fn.key if fn is not None else None
+        bound = fn_treaties.get(fn_key, []) if fn_key is not None else []
         if c.target == _THERETO:
             if bound:
-                out += [replace(c, target=b.target, unts=b.unts) for b in bound]
+                out += [replace(c, target=b.target, unts=b.unts, footnote=fn_key) for b in bound]
                 continue
             antecedent = last_treaty.get(c.clause, last_anywhere)
             entry = reg.get(antecedent) if antecedent else None
@@ -185,14 +188,14 @@ def _bind_treaties(
                 continue
             for b in bound:
                 labels.setdefault(b.target, c.text)
-                out.append(replace(c, target=b.target, unts=b.unts))
+                out.append(replace(c, target=b.target, unts=b.unts, footnote=fn_key))
             continue
         # a registered name: keep its target, record the references that bound it
         refs = tuple(u for b in bound if b.target == c.target for u in b.unts)
         if bound and not refs and all(reg.get(b.target) is None for b in bound):
             # the footnote's volume is not in the register: trust the footnote
             refs = tuple(u for b in bound for u in b.unts)
-        out.append(replace(c, unts=refs) if refs else c)
+        out.append(replace(c, unts=refs, footnote=fn_key) if refs else c)
         if reg.get(c.target) is not None:
             last_treaty[c.clause] = c.target
             last_anywhere = c.target
