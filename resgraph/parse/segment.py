@@ -319,6 +319,9 @@ def _phrase(text: str, toks: list[_Tok], i: int, j: int, concept: PhraseConcept)
 OP_NUMBER_RE = re.compile(r"^(\d{1,3})\.(?=\s|$)")
 """An operative (or annex) paragraph number at the start of a line: `1.`, `10. Requests`."""
 
+BARE_NUMBER_RE = re.compile(r"^(\d{1,3})\s+(?=[A-Z])")
+"""A paragraph number that lost its full stop (`3 Calls upon`); taken only as the next number."""
+
 SUB_ITEM_RE = re.compile(r"^\(([a-z]{1,4}|\d{1,2})\)(?=\s|$)")
 """A sub-item marker at the start of a line: `(a)`, `(ii)`, `(1)` (OCR for `(i)`)."""
 
@@ -726,7 +729,20 @@ class _BodyParser:
         for idx, (ln, blank, brk) in enumerate(content):
             t = ln.text
             m = OP_NUMBER_RE.match(t)
-            if m and self._accept_number(int(m.group(1)), t[m.end() :], mode):
+            if m is None and cur is not None and cur.last_char(self.src) in ".;:":
+                # "3 Calls upon …": the full stop after the number was lost
+                m2 = BARE_NUMBER_RE.match(t)
+                if (
+                    m2
+                    and int(m2.group(1)) == self.last_op + 1
+                    and mode != "preamble"
+                    and match_phrase(t[m2.end() :], "operative", anywhere=False)
+                ):
+                    m = m2
+            rest = t[m.end() :] if m else ""
+            if not rest.strip() and idx + 1 < len(content):
+                rest = content[idx + 1][0].text  # the number stands alone on its line
+            if m and self._accept_number(int(m.group(1)), rest, mode):
                 n = int(m.group(1))
                 if mode == "preamble":
                     mode = "operative"
@@ -862,7 +878,7 @@ class _BodyParser:
         if roman and m.group(0).startswith(roman + "."):
             # "I." or "II. Implementation …": a numbered heading, blank line or not
             return mode != "preamble" or title is None
-        if cur is not None and cur.segs and not (blank or brk):
+        if cur is not None and cur.segs and not (blank or brk or cur.last_char(self.src) in ".;:"):
             return False
         if roman:
             return mode != "preamble" or title is None
