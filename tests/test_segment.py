@@ -345,6 +345,14 @@ CASES: dict[str, tuple[str, Case]] = {
             texts={"op/A/2": "Requests a report."},
         ),
     ),
+    "wrapped-reference-is-not-a-sub-item": (
+        "The General Assembly,\n\n1. Recalls paragraph 2\n(b) of its resolution 74/1;\n"
+        "2. Decides:\n(a) To act;\n(b) To report.\n",
+        Case(
+            keys=["op/1", "op/2", "op/2/a", "op/2/b"],
+            texts={"op/1": "Recalls paragraph 2 (b) of its resolution 74/1;"},
+        ),
+    ),
     "single-unnumbered-operative-paragraph": (
         "The General Assembly,\n\nRecalling its resolution 74/1,\n\nNoting the report,\n\n"
         "Decides to include the item in the agenda of its seventy-sixth session.\n",

@@ -766,7 +766,7 @@ class _BodyParser:
                     cur.segs.append((ln.start + off, ln.end))
                 continue
             sm = SUB_ITEM_RE.match(t)
-            if sm and para is not None and mode != "preamble":
+            if sm and para is not None and mode != "preamble" and self._sub_ok(cur, blank or brk):
                 cur = self._sub(para, cur, sm.group(1), ln, 0, content, idx, subs, annex)
                 skipping = False
                 off = sm.end() + len(t[sm.end() :]) - len(t[sm.end() :].lstrip())
@@ -824,6 +824,18 @@ class _BodyParser:
             if cur is None:
                 continue  # annex text before its first numbered paragraph
             cur.segs.append((ln.start, ln.end))
+
+    def _sub_ok(self, cur: _Draft | None, after_break: bool) -> bool:
+        """A "(b)" at the start of a line opens an item only where an item can begin.
+
+        The text before it must be complete ("…:", "…;", "…; and"), empty (a number
+        alone) or set off by a blank line; otherwise it is a wrapped reference
+        ("paragraph 2" / "(b) of resolution …").
+        """
+        if cur is None or not cur.segs or after_break:
+            return True
+        tail = self.src[cur.segs[-1][0] : cur.segs[-1][1]].rstrip()
+        return bool(re.search(r"(?:[:;,.—–]|\b(?:and|or))\s*\d{0,3}$", tail))
 
     def _set_section(self, m: re.Match[str]) -> None:
         letter, roman = m.group(1), m.group(2)
