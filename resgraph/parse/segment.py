@@ -1141,26 +1141,51 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
 
 
 def _choose(cands: list[_Cand], order_of: dict[str, list[int]]) -> list[tuple[_Cand, int]]:
-    """The increasing assignment of candidates to footnotes with the best total score."""
+    """The assignment of candidates to footnotes, increasing in both, with the best total score.
+
+    A longest-increasing-subsequence style dynamic programme over (place, footnote) pairs,
+    with a Fenwick tree for the best chain ending before a footnote: O(n log n).
+    """
     items: list[tuple[_Cand, int]] = [(c, k) for c in cands for k in order_of.get(c.marker, [])]
-    items.sort(key=lambda x: (x[0].order, x[0].pos, x[1]))
-    best: list[int] = []
-    back: list[int] = []
-    for a, (ca, ka) in enumerate(items):
-        b_score, b_from = 0, -1
-        for b in range(a):
-            cb, kb = items[b]
-            if kb < ka and (cb.order, cb.pos) < (ca.order, ca.pos) and best[b] > b_score:
-                b_score, b_from = best[b], b
-        best.append(b_score + ca.score)
-        back.append(b_from)
     if not items:
         return []
-    a = max(range(len(items)), key=lambda x: (best[x], -x))
+    items.sort(key=lambda x: (x[0].order, x[0].pos, x[1]))
+    size = max(k for _, k in items) + 1
+    tree: list[tuple[int, int]] = [(0, -1)] * (size + 1)  # prefix max of (score, item)
+
+    def query(k: int) -> tuple[int, int]:  # best chain over footnotes 0..k-1
+        best = (0, -1)
+        while k > 0:
+            best = max(best, tree[k])
+            k -= k & -k
+        return best
+
+    def update(k: int, value: tuple[int, int]) -> None:  # footnote k (0-based)
+        k += 1
+        while k <= size:
+            tree[k] = max(tree[k], value)
+            k += k & -k
+
+    score = [0] * len(items)
+    back = [-1] * len(items)
+    a = 0
+    while a < len(items):
+        b = a
+        place = (items[a][0].order, items[a][0].pos)
+        while b < len(items) and (items[b][0].order, items[b][0].pos) == place:
+            b += 1
+        for i in range(a, b):  # one place is one marker: chains never use it twice
+            c, k = items[i]
+            prev_score, prev = query(k)
+            score[i], back[i] = prev_score + c.score, prev
+        for i in range(a, b):
+            update(items[i][1], (score[i], i))
+        a = b
+    i = max(range(len(items)), key=lambda x: (score[x], -x))
     chosen: list[tuple[_Cand, int]] = []
-    while a >= 0:
-        chosen.append(items[a])
-        a = back[a]
+    while i >= 0:
+        chosen.append(items[i])
+        i = back[i]
     return chosen[::-1]
 
 
