@@ -15,6 +15,8 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from resgraph.errors import InputError, ParseError
 from resgraph.model import Resolution, SourceText
@@ -519,3 +521,43 @@ def test_phrase_conventions(text: str, kind: str, phrase: str | None) -> None:
 
 def test_vocabulary_is_loaded_once() -> None:
     assert load_clause_phrases() is load_clause_phrases()
+
+
+# --- robustness ---------------------------------------------------------------------
+
+_PIECES = [
+    "The General Assembly,\n",
+    "Recalling its resolution 66/172,1\n",
+    "1. Decides to act;\n",
+    "(a) To report;\n",
+    "(ii) Two;\n",
+    "— Calls for peace;\n",
+    "\f",
+    "2/3\n",
+    "A/RES/78/224\n",
+    "23-25987 (E)\n",
+    "__________\n",
+    "1 Resolution 217 A (III).\n",
+    "60th plenary meeting\n",
+    "20 December 2012\n",
+    "Annex\n",
+    "I.\n",
+    "A\n",
+    "\n",
+    " \n",
+    "\t",
+    "20231 ",
+    "word ",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=40))
+def test_any_mix_of_layout_pieces_is_segmented_or_rejected(pieces: list[str]) -> None:
+    try:
+        res = segment(src("".join(pieces)))
+    except InputError:
+        return
+    _check_spans(res)
+    keys = [c.key for c in res.clauses]
+    assert len(keys) == len(set(keys))
