@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -60,16 +60,14 @@ def export_dataset(
     out = Path(out_dir)
     union = union_graph(ds)
     expected = len(union)
-    written = []
-    for fmt in formats:
-        written.append(
-            atomic_write(
-                out / f"graph.{fmt}",
-                lambda tmp, fmt=fmt: _serialise(ds, union, fmt, tmp),
-                lambda tmp, fmt=fmt: _check(tmp, fmt, expected),
-            )
+    return [
+        atomic_write(
+            out / f"graph.{fmt}",
+            partial(_serialise, ds, union, fmt),
+            partial(_check, fmt=fmt, expected=expected),
         )
-    return written
+        for fmt in formats
+    ]
 
 
 def _serialise(ds: Dataset, union: Graph, fmt: ExportFormat, path: Path) -> None:
@@ -87,7 +85,7 @@ def _serialise(ds: Dataset, union: Graph, fmt: ExportFormat, path: Path) -> None
         union.serialize(destination=str(path), format=_RDFLIB_FORMAT[fmt], encoding="utf-8")
 
 
-def _check(path: Path, fmt: ExportFormat, expected: int) -> None:
+def _check(path: Path, *, fmt: ExportFormat, expected: int) -> None:
     """Re-parse what was written: a file that does not read back is not published."""
     if fmt == "trig":
         back = Dataset()

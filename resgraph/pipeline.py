@@ -21,7 +21,7 @@ from .parse.cite import find_citations
 from .parse.resolve import resolve_citations
 from .parse.segment import segment
 from .read import DEFAULT_MAX_BYTES, read_source
-from .to_rdf import document_to_graph
+from .to_rdf import document_to_graph, merge_datasets
 
 # what a folder given as input contributes
 INPUT_SUFFIXES = (".txt",)
@@ -103,7 +103,7 @@ def build(
     documents: list[Resolution] = []
     errors: list[BuildError] = []
     built_from: dict[str, str] = {}
-    dataset = Dataset(default_union=True)
+    graphs: list[Dataset] = []
     for path in expand_inputs(inputs, errors):
         try:
             doc = parse_document(path, encoding=encoding, max_bytes=max_bytes, strict=strict)
@@ -116,11 +116,8 @@ def build(
             continue
         built_from[key] = str(path)
         documents.append(doc)
-        for quad in graph.quads((None, None, None, None)):
-            dataset.add(quad)
-        for prefix, ns in graph.namespaces():
-            dataset.bind(prefix, ns, override=False)
-    return BuildResult(dataset, tuple(documents), tuple(errors))
+        graphs.append(graph)
+    return BuildResult(merge_datasets(graphs), tuple(documents), tuple(errors))
 
 
 def expand_inputs(inputs: Iterable[str | Path], errors: list[BuildError]) -> Iterator[Path]:

@@ -62,7 +62,9 @@ def test_build_graph_py_builds_the_bundled_example(tmp_path: Path) -> None:
     assert json.loads((out / "graph.jsonld").read_text())["@context"]
 
 
-def test_bad_inputs_fail_alone_with_one_line_each(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_inputs_fail_alone_with_one_line_each(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = write_bad_inputs(tmp_path)
     out = tmp_path / "out"
     code = main(["build", "--out", str(out), "--quiet", str(SEED), *map(str, bad)])
@@ -94,7 +96,9 @@ def test_missing_input_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture
     assert "missing.txt: no such file" in capsys.readouterr().err
 
 
-def test_folder_input_and_duplicate_symbol(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_folder_input_and_duplicate_symbol(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
     (folder / "a.txt").write_bytes(SEED.read_bytes())

@@ -22,10 +22,10 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.namespace import XSD
 
 from resgraph.ids import DEFAULT_BASE, document_iri
-
-RG_SESSION = URIRef("https://w3id.org/resgraph/ontology#session")
 from resgraph.pipeline import parse_document
 from resgraph.to_rdf import document_to_graph
+
+RG_SESSION = URIRef("https://w3id.org/resgraph/ontology#session")
 
 CASES: dict[str, tuple[Path, Path]] = {
     "A_RES_67_185": (SEED, SEED_GOLD),
@@ -125,7 +125,9 @@ def check_metadata(ds: Dataset, doc: URIRef, g: dict[str, Any]) -> None:
     for prop, key in (("adoptedOnReportOf", "committee_report"), ("draft", "draft")):
         got = {
             str(r[0])
-            for r in select(ds, f"SELECT ?id WHERE {{ ?d rg:{prop}/dcterms:identifier ?id }}", d=doc)
+            for r in select(
+                ds, f"SELECT ?id WHERE {{ ?d rg:{prop}/dcterms:identifier ?id }}", d=doc
+            )
         }
         assert got == ({g[key]} if g[key] else set()), prop
 
@@ -146,7 +148,8 @@ def check_operative(ds: Dataset, doc: URIRef, g: dict[str, Any]) -> None:
     positions = [
         int(r[0])
         for r in select(
-            ds, "SELECT ?p WHERE { ?c a rg:OperativeParagraph ; eli:is_part_of ?d ; rg:position ?p }",
+            ds,
+            "SELECT ?p WHERE { ?c a rg:OperativeParagraph ; eli:is_part_of ?d ; rg:position ?p }",
             d=doc,
         )
     ]

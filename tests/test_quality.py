@@ -19,7 +19,9 @@ def tool(name: str) -> str:
         return str(path)
     found = shutil.which(name)
     if not found:
-        pytest.fail(f"{name} is not installed: install the dev group (pip install -e . --group dev)")
+        pytest.fail(
+            f"{name} is not installed: install the dev group (pip install -e . --group dev)"
+        )
     return found
 
 

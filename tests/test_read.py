@@ -70,7 +70,7 @@ def test_missing_file_and_folder(tmp_path: Path) -> None:
 
 
 def test_crlf_offsets_map_back_to_the_file() -> None:
-    raw = "ab\r\ncd\r\nef".encode()
+    raw = b"ab\r\ncd\r\nef"
     src = read_source("x", data=raw)
     original = raw.decode()
     for i, ch in enumerate(src.text):
