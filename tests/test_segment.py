@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 
 from resgraph.errors import InputError, ParseError
 from resgraph.model import Resolution, SourceText
+from resgraph.parse.heading import read_closing, read_heading
 from resgraph.parse.segment import load_clause_phrases, match_phrase, segment
 from resgraph.resources import patterns_dir
 
@@ -561,3 +562,72 @@ def test_any_mix_of_layout_pieces_is_segmented_or_rejected(pieces: list[str]) ->
     _check_spans(res)
     keys = [c.key for c in res.clauses]
     assert len(keys) == len(set(keys))
+
+
+# --- heading and closing lines ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lines", "want"),
+    [
+        (
+            ["60th plenary meeting", "20 December 2012"],
+            ("60th plenary meeting", date(2012, 12, 20), None),
+        ),
+        (
+            ["50th (resumed) plenary meeting", "3 Apri] 1991"],
+            ("50th (resumed) plenary meeting", None, None),
+        ),
+        (
+            ["Adopted unanimously at the", "1382nd meeting."],
+            ("1382nd meeting", None, "unanimously"),
+        ),
+        (["Adopted unanimously at the 298Ist meeting."], ("2981st meeting", None, "unanimously")),
+        (
+            ["Adopted by the Security Council at its 3217th meeting, on", "25 May 1993"],
+            ("3217th meeting", date(1993, 5, 25), None),
+        ),
+        (
+            [
+                "Adopted at the 2963rd meeting by",
+                "12 votes to 2 (Cuba, Yemen), with 1 abstention (China).",
+            ],
+            ("2963rd meeting", None, "12 votes to 2 (Cuba, Yemen), with 1 abstention (China)"),
+        ),
+    ],
+    ids=["ga", "ga-resumed-damaged-date", "sc-unanimous", "sc-ocr-Ist", "sc-split-date", "sc-vote"],
+)
+def test_closing_lines(lines: list[str], want: tuple[Any, ...]) -> None:
+    assert read_closing(lines) == want
+
+
+def test_heading_wrapped_committee_line_and_missing_number() -> None:
+    h = read_heading(
+        [
+            "United Nations",
+            "A/RES/79/9",
+            "General Assembly",
+            "Distr.: General",
+            "20 November 2024",
+            "Seventy-ninth session",
+            "Agenda items 20 and 72 (b)",
+            "Resolution adopted by the General Assembly",
+            "on 15 November 2024",
+            "[on the report of the Special Political and Decolonization Committee",
+            "(A/79/458/Add.2, para. 12)]",
+            "Cooperation between the United Nations and",
+            "the Organization",
+        ]
+    )
+    assert (h.symbol, h.title, h.committee_report, h.report_paragraph) == (
+        "A/RES/79/9",
+        "Cooperation between the United Nations and the Organization",
+        "A/79/458/Add.2",
+        "12",
+    )
+    assert (h.session, h.agenda_items, h.distributed, h.adopted) == (
+        79,
+        ("20", "72 (b)"),
+        date(2024, 11, 20),
+        date(2024, 11, 15),
+    )

@@ -41,7 +41,7 @@ ADOPTION_RE = re.compile(
 SC_ADOPTED_RE = re.compile(
     r"Adopted\s+(?:(unanimously)\s+)?(?:by the Security Council\s+)?at\s+(?:its\s+|the\s+)?"
     r"(\d+\s?(?:st|nd|rd|th|Ist|ist))\s+meeting"
-    r"(?:,?\s+by\s+(.+?\d+\s+votes?\s+to\s+[^.]*?(?:\)|abstentions?|none|\d+)))?"
+    r"(?:,?\s+by\s+([^.]*?\d+\s+votes?\s+to\s+[^.]+))?"
     rf"(?:,?\s*on\s+{DATE_PATTERN})?"
 )
 """SC adoption line: `Adopted by the Security Council at its 4653rd meeting, on 4 December 2002`,
@@ -176,7 +176,7 @@ def first_date(text: str) -> date | None:
 def _ordinal_meeting(s: str) -> str:
     # OCR reads "1st" as "Ist": the gold corrects it
     s = " ".join(s.split())
-    return re.sub(r"(\d)\s?[Ii]st\b", r"\1st", s)
+    return re.sub(r"(\d)\s?[Ii]st\b", r"\g<1>1st", s)
 
 
 @dataclass
@@ -237,9 +237,15 @@ def read_heading(texts: list[str], trailer: str = "") -> HeadingInfo:
     if m:
         h.draft = normalise_symbol(m.group(1))
 
+    in_bracket = False
     for i, raw in enumerate(texts):
         t = raw.strip()
         if not t:
+            continue
+        if t.startswith("[") or in_bracket:
+            # "[on the report of the Fourth … Committee" / "(A/79/458/Add.2, para. 12)]"
+            h.metadata_lines.add(i)
+            in_bracket = "]" not in t
             continue
         if (
             ADOPTION_RE.search(t)

@@ -666,6 +666,13 @@ class _BodyParser:
                     _rekey(d, f"op/{d.section}/{d.number}")
         for d in self.top:
             walk(d)
+        # a repeated label ("(a)" twice, two sections with one letter) still needs its own key
+        seen: dict[str, int] = {}
+        for d in out:
+            if d.key in seen:
+                seen[d.key] += 1
+                _rekey(d, f"{d.key}-{seen[d.key]}")
+            seen.setdefault(d.key, 1)
         return out
 
     # -- the body
