@@ -259,23 +259,40 @@ def _merge_nodes(rows: list[dict[str, str]]) -> dict[str, _NodeRows]:
 
 
 def _merge_edges(rows: list[dict[str, str]]) -> dict[tuple[str, str], _EdgeRows]:
+    """One entry per (source, target); "citation" rows only annotate an eli:cites edge."""
     edges: dict[tuple[str, str], _EdgeRows] = defaultdict(_EdgeRows)
+    citations: list[dict[str, str]] = []
     for row in rows:
-        if row["kind"] not in _EDGE_RANK or row["source"] == row["target"]:
+        if row["source"] == row["target"]:
             continue
-        e = edges[row["source"], row["target"]]
-        e.kinds.add(row["kind"])
+        if row["kind"] == "citation":
+            citations.append(row)
+        elif row["kind"] in _EDGE_RANK:
+            e = edges[row["source"], row["target"]]
+            e.kinds.add(row["kind"])
+            if "relation" in row:
+                e.relations.add(row["relation"])
+    for row in citations:
+        cited = edges.get((row["source"], row["target"]))
+        if cited is None or "cites" not in cited.kinds:
+            continue  # an rg:Citation without its eli:cites edge draws nothing
         if "relation" in row:
-            e.relations.add(row["relation"])
+            cited.relations.add(row["relation"])
         if "via" in row:
-            e.vias.add(row["via"])
+            cited.vias.add(row["via"])
     return dict(edges)
 
 
 def _document_of(iri: str, rows: _NodeRows, kinds: dict[str, str]) -> str | None:
     """The document a clause or footnote belongs to: the one whose IRI its own extends."""
-    candidates = sorted(rows.values.get("document", ()))
-    if not candidates or kinds[iri] not in PART_KINDS:
+    if kinds[iri] not in PART_KINDS:
+        return None
+    # the query lists everything the node is part of: its paragraph, its document and,
+    # for a component, the work
+    candidates = sorted(
+        d for d in rows.values.get("document", ()) if kinds.get(d) in DOCUMENT_KINDS
+    )
+    if not candidates:
         return None
     # IRIs of clauses are minted under their document's (ids.clause_iri); a
     # document that is a component of a work also lists the work: take the nearest

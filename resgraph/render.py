@@ -204,8 +204,12 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         kind = str(d.get("kind", "cites"))
         relation = str(d.get("relation") or kind)
         vias = [index[v] for v in str(d.get("via_footnote") or "").split() if v in index]
+        # at document level the footnote itself is not drawn: name it by its IRI's tail
         via_labels = [
-            str(g.nodes[v].get("label", v)) for v in str(d.get("via_footnote") or "").split()
+            str(g.nodes[v].get("label", v))
+            if v in g
+            else v.rsplit("/", 2)[-2] + " " + v.rsplit("/", 1)[-1]
+            for v in str(d.get("via_footnote") or "").split()
         ]
         edge_color, dashes, width = EDGE_KIND_STYLE.get(kind, ("#c8c8c8", False, 1))
         if kind == "cites":
