@@ -568,10 +568,18 @@ def _extract_footnotes(
     consumed: set[int] = set()
     last = 0
     has_rules = any(FOOTNOTE_RULE_RE.match(lines[i].text) for i in range(lo, hi))
+    # the ODS export (tab-indented, ODS markers) prints its footnotes after the closing
+    # lines with no rule; elsewhere such lines are taken only as an unbroken run 1, 2, 3 …
+    ods = any(ln.indent.startswith("\t") or ODS_MARKER_RE.search(ln.text) for ln in lines)
 
-    def item(ln: Line) -> re.Match[str] | None:
+    def item(ln: Line, ods_zone: bool = False) -> re.Match[str] | None:
         m = FOOTNOTE_ITEM_RE.match(ln.text)
-        if m and (last == 0 or last < int(m.group(1)) <= last + 12):
+        if m is None:
+            return None
+        n = int(m.group(1))
+        if ods_zone and not ods:
+            return m if n == last + 1 else None
+        if last == 0 or last < n <= last + 12:
             return m
         return None
 
@@ -579,7 +587,7 @@ def _extract_footnotes(
     while i < hi:
         ln = lines[i]
         ods_zone = not has_rules and closing_end is not None and i >= closing_end
-        if i in debris or not (FOOTNOTE_RULE_RE.match(ln.text) or (ods_zone and item(ln))):
+        if i in debris or not (FOOTNOTE_RULE_RE.match(ln.text) or (ods_zone and item(ln, True))):
             i += 1
             continue
         if FOOTNOTE_RULE_RE.match(ln.text):
@@ -595,7 +603,7 @@ def _extract_footnotes(
                 saw_blank = True
                 i += 1
                 continue
-            m = item(ln)
+            m = item(ln, ods_zone)
             if m:
                 current = _FnDraft(m.group(1), Span(ln.start, ln.start + len(m.group(1))))
                 current.segs.append((ln.start + m.end(), ln.end))
