@@ -64,7 +64,7 @@ NUMBER_LINE_RE = re.compile(
     r"^(?P<num>\d{1,3}/\d{1,4}(?:\s?[A-Z](?:-[A-Z])?)?|\d{1,4}\s?(?:[A-Z]\s?)?"
     r"\((?:[IVXL]+|S-[IVX]+|ES-[IVX]+)\))\.(?:\s+(?P<title>\S.*))?$"
 )
-"""The GA resolution number line: `66/172.<TAB>Protection of migrants`, ` 78/224. Reducing …`, `217 (III).`."""
+"""GA resolution number line: `66/172.<TAB>Protection …`, ` 78/224. Reducing …`, `217 (III).`"""
 
 MEETING_RE = re.compile(
     r"^(\d+\s?(?:st|nd|rd|th|Ist|ist)\s+(?:\((?:resumed|continued)\)\s+)?plenary\s+meeting)\.?$"
