@@ -154,8 +154,8 @@ class Footnote:
 class Heading:
     """Metadata read from the heading, adoption line and page debris."""
 
-    symbol: str | None = None  # normalised: "A/RES/67/185", "S/RES/242(1967)"
-    number: str | None = None  # as printed: "67/185", "242 (1967)"
+    symbol: str | None = None  # normalised: "A/RES/70/1", "S/RES/242(1967)"
+    number: str | None = None  # as printed: "70/1", "242 (1967)"
     title: str | None = None
     organ: str | None = None  # "General Assembly", "Security Council"
     adopted: date | None = None
@@ -191,7 +191,7 @@ CitedKind = Literal["resolution", "document", "treaty", "decision"]
 
 @dataclass(frozen=True)
 class UntsRef:
-    """A Treaty Series reference: "United Nations, Treaty Series, vol. 2225, No. 39574"."""
+    """A Treaty Series reference: "United Nations, Treaty Series, vol. 1577, No. 27531"."""
 
     volume: int
     page: int | None = None
@@ -204,7 +204,7 @@ class UntsRef:
 class Instrument:
     """A treaty the document cites, as resolved through the register (or minted)."""
 
-    id: str  # slug, e.g. "untoc"; minted ones: "unts-2225-39574"
+    id: str  # slug, e.g. "untoc"; minted ones: "unts-1577-27531"
     label: str
     short_name: str | None = None
     unts: tuple[UntsRef, ...] = ()

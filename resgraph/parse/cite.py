@@ -393,14 +393,14 @@ _NUMBERS_RE = re.compile(r"[0-9]+|[IVXLCDM]+")
 def unts_refs(
     text: str, pos: int, series: Literal["UNTS", "LNTS"], inherit: UntsRef | None = None
 ) -> tuple[list[UntsRef], int]:
-    """The Treaty Series references written from `pos` on ("vol. 2225, No. 39574").
+    """The Treaty Series references written from `pos` on ("vol. 1465, No. 24841").
 
     `inherit` supplies the volume when a group gives only a number ("Ibid.,
     No. 973."). Returns the references and the offset after the last group.
 
-    >>> refs, end = unts_refs(", vols. 2225 and 2237, No. 39574.", 0, "UNTS")
+    >>> refs, end = unts_refs(", vols. 1465 and 2375, No. 24841.", 0, "UNTS")
     >>> [(r.volume, r.number) for r in refs], end
-    ([(2225, '39574'), (2237, '39574')], 32)
+    ([(1465, '24841'), (2375, '24841')], 32)
     >>> unts_refs(", No. 973.", 0, "UNTS", UntsRef(75, number="970"))[0]
     [UntsRef(volume=75, page=None, number='973', series='UNTS', volume_as_printed=None)]
     """
@@ -693,7 +693,7 @@ def _find_treaty_series(text: str, hits: list[Hit]) -> None:
     for m in _re("ibid").finditer(text):
         if _overlaps(m.start(), m.end(), hits):
             continue
-        # a group after Ibid. ("Ibid., vol. 2241, No. 39574") points to the Treaty Series;
+        # a group after Ibid. ("Ibid., vol. 2716, No. 48088") points to the Treaty Series;
         # parsed here only to find its end, resolve_citations supplies the series
         refs, end = unts_refs(text, m.end(), "UNTS", UntsRef(1))
         if refs:
