@@ -59,13 +59,15 @@ KIND_STYLE: dict[str, tuple[str, str, float]] = {
     "other": ("#c7c7c7", "dot", 8),
 }
 # citation relation -> colour; other relations take the fallback palette in sorted order
+# in order of precedence: an edge with several relations takes the colour of the first;
+# relations not listed come before the plain "cites"
 RELATION_COLOR: dict[str, str] = {
-    "cites": "#555555",
     "recalls": "#1f77b4",
     "reaffirms": "#08306b",
     "takes note of": "#8c8c8c",
     "welcomes": "#2ca02c",
     "calls for accession to": "#d62728",
+    "cites": "#555555",
 }
 _FALLBACK_COLORS = ("#17becf", "#bcbd22", "#8c564b", "#e377c2", "#ff7f0e", "#9467bd")
 # structural edges: (colour, dashes, width)
@@ -168,7 +170,8 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
             shape,
             label=str(a.get("label", iri)),
             color=color,
-            size=round(base + 5 * math.sqrt(count), 1),
+            # logarithmic: a treaty cited by hundreds of clauses must not cover the page
+            size=round(base + min(6 * math.log2(1 + count), 30), 1),
             x=x,
             y=y,
             title=str(a.get("tooltip", "")),
@@ -190,11 +193,13 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
                 "cited": count,
             }
         )
+    # an edge may carry several relations ("recalls, reaffirms"): the legend lists each
     relations = sorted(
         {
-            str(d.get("relation") or "cites")
+            r
             for _, _, d in g.edges(data=True)
             if d.get("kind") == "cites"
+            for r in str(d.get("relation") or "cites").split(", ")
         }
     )
     relation_colors = _relation_colors(relations)
@@ -213,7 +218,7 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         ]
         edge_color, dashes, width = EDGE_KIND_STYLE.get(kind, ("#c8c8c8", False, 1))
         if kind == "cites":
-            edge_color = relation_colors[relation]
+            edge_color = relation_colors[_primary_relation(relation)]
             dashes = _VIA_FOOTNOTE_DASHES if via_labels else False
             width = 2.0
         tip = f"{g.nodes[s].get('label', s)} {relation} {g.nodes[t].get('label', t)}"
@@ -271,9 +276,11 @@ def layout(g: nx.DiGraph, seed: int = LAYOUT_SEED) -> dict[str, tuple[float, flo
     """Deterministic positions in pixels for every node.
 
     Up to `SPRING_LIMIT` nodes: networkx's spring layout over the whole graph.
-    Above it: the documents, treaties, volumes and organs are laid out (spring
-    or, when they are too many, a sunflower spiral with the most cited in the
-    middle) and each document's clauses and footnotes ring their document.
+    Above it (a corpus at clause level): each document whose clauses are drawn
+    is a hub on a sunflower spiral, spaced so its rings of clauses and
+    footnotes do not overlap the next; the documents, treaties, volumes and
+    organs they cite settle among their citers (spring layout with the hubs
+    fixed, or the citers' centroid when they are too many).
     """
     nodes = list(g.nodes)
     if not nodes:
@@ -283,22 +290,38 @@ def layout(g: nx.DiGraph, seed: int = LAYOUT_SEED) -> dict[str, tuple[float, flo
         if pos is not None:
             return _scale(pos, 60 * math.sqrt(len(nodes)) + 150)
     parts: dict[str, list[str]] = {}
-    core: list[str] = []
+    owner: dict[str, str] = {}
     for n in nodes:
         a = g.nodes[n]
         doc = str(a.get("document") or "")
         if a.get("kind") in PART_KINDS and doc in g:
             parts.setdefault(doc, []).append(n)
-        else:
-            core.append(n)
-    spread = 40 * math.sqrt(len(core)) + 150
-    core_pos = _spring(g, core, seed) if len(core) <= SPRING_LIMIT else None
-    if core_pos is None:
-        core_pos = _sunflower(g, core)
-    pos = _scale(core_pos, spread)
+            owner[n] = doc
+    hubs = sorted(parts)
+    others = [n for n in nodes if n not in owner and n not in parts]
+    if not hubs:
+        return _scale(_sunflower(g, nodes), 40 * math.sqrt(len(nodes)) + 150)
+
+    # 1. hubs: Vogel's spiral has about sqrt(pi / n) between neighbours in the unit disc
+    spacing = 2 * max(_ring_radius(len(m)) for m in parts.values()) + 120
+    pos = _scale(_sunflower(g, hubs), spacing * math.sqrt(len(hubs) / math.pi))
+    # 2. everything else among the hubs that cite it (clauses contracted onto their document)
+    neighbours: dict[str, set[str]] = {n: set() for n in others}
+    for u, v in g.edges:
+        a, b = owner.get(u, u), owner.get(v, v)
+        if a != b:
+            if a in neighbours:
+                neighbours[a].add(b)
+            if b in neighbours:
+                neighbours[b].add(a)
+    pos.update(_around_centroids(others, neighbours, pos, spacing))
+    if others and len(others) + len(hubs) <= SPRING_LIMIT:
+        settled = _spring(g, others + hubs, seed, pos=pos, fixed=hubs, k=spacing / 2, owner=owner)
+        if settled is not None:
+            pos.update({n: (round(x, 1), round(y, 1)) for n, (x, y) in settled.items()})
+    # 3. rings of 24, 36, 48 … clauses around their document, in reading order of the IRIs
     for doc, members in parts.items():
         cx, cy = pos[doc]
-        # rings of 24, 36, 48 … around the document, in reading order of the IRIs
         ring, start, radius = 0, 0, 60.0
         while start < len(members):
             size = 24 + 12 * ring
@@ -315,15 +338,83 @@ def layout(g: nx.DiGraph, seed: int = LAYOUT_SEED) -> dict[str, tuple[float, flo
     return pos
 
 
-def _spring(g: nx.DiGraph, nodes: list[str], seed: int) -> dict[str, tuple[float, float]] | None:
-    """networkx's Fruchterman-Reingold layout, or None when numpy is not installed."""
+def _ring_radius(members: int) -> float:
+    """Radius of the outer ring `layout` draws for a document with `members` clauses.
+
+    >>> _ring_radius(10), _ring_radius(24), _ring_radius(25)
+    (60.0, 60.0, 95.0)
+    """
+    ring, placed = 0, 0
+    while placed + 24 + 12 * ring < members:
+        placed += 24 + 12 * ring
+        ring += 1
+    return 60.0 + 35 * ring
+
+
+def _around_centroids(
+    nodes: list[str],
+    neighbours: dict[str, set[str]],
+    pos: dict[str, tuple[float, float]],
+    spacing: float,
+) -> dict[str, tuple[float, float]]:
+    """Each node at the centroid of its placed neighbours; nodes sharing a spot fan out."""
+    spots: dict[tuple[float, float], list[str]] = {}
+    outer = max((math.hypot(x, y) for x, y in pos.values()), default=0.0) + spacing
+    loose = [n for n in nodes if not any(m in pos for m in neighbours[n])]
+    out: dict[str, tuple[float, float]] = {}
+    for k, n in enumerate(loose):  # cited by nobody drawn: a circle outside
+        angle = 2 * math.pi * k / max(len(loose), 1)
+        out[n] = (round(outer * math.cos(angle), 1), round(outer * math.sin(angle), 1))
+    for n in nodes:
+        placed = [pos[m] for m in sorted(neighbours[n]) if m in pos]
+        if placed:
+            x = sum(p[0] for p in placed) / len(placed)
+            y = sum(p[1] for p in placed) / len(placed)
+            spots.setdefault((round(x), round(y)), []).append(n)
+    golden = math.pi * (3 - math.sqrt(5))
+    for (x, y), group in spots.items():
+        for i, n in enumerate(group):
+            r = 30 * math.sqrt(i)
+            out[n] = (
+                round(x + r * math.cos(i * golden), 1),
+                round(y + r * math.sin(i * golden), 1),
+            )
+    return out
+
+
+def _spring(
+    g: nx.DiGraph,
+    nodes: list[str],
+    seed: int,
+    *,
+    pos: dict[str, tuple[float, float]] | None = None,
+    fixed: list[str] | None = None,
+    k: float | None = None,
+    owner: dict[str, str] | None = None,
+) -> dict[str, tuple[float, float]] | None:
+    """networkx's Fruchterman-Reingold layout, or None when numpy is not installed.
+
+    With `owner`, edges of a clause count as edges of its document (the clauses
+    themselves are not laid out); with `fixed`, those nodes keep their `pos`.
+    """
     try:
         import networkx as nx
         import numpy  # noqa: F401  (networkx's layouts need it)
     except ImportError:
         return None
-    sub = g.subgraph(nodes).to_undirected(as_view=True)
-    raw = nx.spring_layout(sub, seed=seed, iterations=100)
+    if owner is None:
+        sub = g.subgraph(nodes).to_undirected(as_view=True)
+    else:
+        keep = set(nodes)
+        sub = nx.Graph()
+        sub.add_nodes_from(nodes)
+        for u, v in g.edges:
+            a, b = owner.get(u, u), owner.get(v, v)
+            if a != b and a in keep and b in keep:
+                sub.add_edge(a, b)
+    raw = nx.spring_layout(
+        sub, seed=seed, iterations=100 if fixed is None else 50, pos=pos, fixed=fixed, k=k
+    )
     return {n: (float(raw[n][0]), float(raw[n][1])) for n in nodes}
 
 
@@ -343,6 +434,19 @@ def _sunflower(g: nx.DiGraph, nodes: list[str]) -> dict[str, tuple[float, float]
 
 def _scale(pos: dict[str, tuple[float, float]], size: float) -> dict[str, tuple[float, float]]:
     return {n: (round(x * size, 1), round(y * size, 1)) for n, (x, y) in pos.items()}
+
+
+def _primary_relation(relation: str) -> str:
+    """The relation that colours an edge carrying several ("recalls, reaffirms").
+
+    >>> _primary_relation("cites, reaffirms, recalls")
+    'recalls'
+    """
+    order = list(RELATION_COLOR)
+    return min(
+        relation.split(", "),
+        key=lambda r: (order.index(r) if r in order else len(order) - 1, r),
+    )
 
 
 def _relation_colors(relations: list[str]) -> dict[str, str]:
