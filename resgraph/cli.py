@@ -89,9 +89,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="bind a parameter (repeatable)",
     )
-    q.add_argument(
-        "--graph", default="out/graph.trig", help="graph file (default: out/graph.trig)"
-    )
+    q.add_argument("--graph", default="out/graph.trig", help="graph file (default: out/graph.trig)")
     q.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
     q.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
     q.set_defaults(run=_run_query)
@@ -116,10 +114,9 @@ def _run_build(args: argparse.Namespace) -> int:
         strict=args.strict,
     )
     for err in result.errors:
-        message = err.message if err.message.startswith(err.source) else (
-            f"{err.source}: {err.message}"
-        )
-        _error(message)
+        # InputError messages already start with the file name
+        named = err.message.startswith(err.source)
+        _error(err.message if named else f"{err.source}: {err.message}")
     if not result.documents:
         _error("nothing built: no input could be read as a resolution")
         return EXIT_INPUT
@@ -129,9 +126,11 @@ def _run_build(args: argparse.Namespace) -> int:
         from .network import to_network
         from .render import render_network
 
-        title = "resgraph — " + ", ".join(
-            d.heading.symbol or d.source.name for d in result.documents[:3]
-        ) + (" …" if len(result.documents) > 3 else "")
+        title = (
+            "resgraph — "
+            + ", ".join(d.heading.symbol or d.source.name for d in result.documents[:3])
+            + (" …" if len(result.documents) > 3 else "")
+        )
         page = out / "network.html"
         render_network(to_network(result.dataset), page, title=title)
         written.append(page)
