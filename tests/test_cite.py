@@ -157,6 +157,140 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         "section XI, paragraph 6, of its resolution 59/276",
         [("A/RES/59/276", "resolution 59/276")],
     ),
+    # lists of parts, hyphens, misprints and titles (ga75 corpus)
+    (
+        "parts-and",
+        "resolutions 57/284 A and B of 20 December 2002, 58/286 of 8 April 2004",
+        [
+            ("A/RES/57/284A", "resolutions 57/284 A and B of 20 December 2002"),
+            ("A/RES/57/284B", "resolutions 57/284 A and B of 20 December 2002"),
+            ("A/RES/58/286", "58/286 of 8 April 2004"),
+        ],
+    ),
+    (
+        "parts-range",
+        "resolutions 53/208 A to C of 18 December 1998 and 59/265",
+        [
+            ("A/RES/53/208A", "resolutions 53/208 A to C of 18 December 1998"),
+            ("A/RES/53/208B", "resolutions 53/208 A to C of 18 December 1998"),
+            ("A/RES/53/208C", "resolutions 53/208 A to C of 18 December 1998"),
+            ("A/RES/59/265", "59/265"),
+        ],
+    ),
+    (
+        "part-double-letter",
+        "resolutions 53/77 AA of 4 December 1998, 54/54 U of 1 December 1999",
+        [
+            ("A/RES/53/77AA", "resolutions 53/77 AA of 4 December 1998"),
+            ("A/RES/54/54U", "54/54 U of 1 December 1999"),
+        ],
+    ),
+    (
+        "nb-hyphen-session",
+        "recalling also General Assembly resolutions ES\u201110/15 of 20 July 2004 and ES-10/17",
+        [
+            ("A/RES/ES-10/15", "General Assembly resolutions ES\u201110/15 of 20 July 2004"),
+            ("A/RES/ES-10/17", "ES-10/17"),
+        ],
+    ),
+    (
+        "misprinted-year",
+        "resolutions 72/256 of 24 December 2107, 73/276 of 22 December 2018",
+        [
+            ("A/RES/72/256", "resolutions 72/256 of 24 December 2107"),
+            ("A/RES/73/276", "73/276 of 22 December 2018"),
+        ],
+    ),
+    (
+        "inside-title",
+        "its resolution 74/298, entitled “Review of General Assembly resolution 67/290 and "
+        "resolution 70/299”,",
+        [
+            (
+                "A/RES/74/298",
+                "resolution 74/298, entitled “Review of General Assembly resolution 67/290 and "
+                "resolution 70/299”",
+            ),
+            ("A/RES/67/290", "General Assembly resolution 67/290"),
+            ("A/RES/70/299", "resolution 70/299"),
+        ],
+    ),
+    (
+        "ga-and-sc",
+        "General Assembly and Security Council resolutions 70/262 and 2282 (2016) of 27 April 2016",
+        [
+            ("A/RES/70/262", "Security Council resolutions 70/262"),
+            ("S/RES/2282(2016)", "2282 (2016) of 27 April 2016"),
+        ],
+    ),
+    (
+        "ecosoc-roman",
+        "the annex to Economic and Social Council resolution 2008 (LX) of 14 May 1976,",
+        [("E/RES/2008(LX)", "Economic and Social Council resolution 2008 (LX) of 14 May 1976")],
+    ),
+    (
+        "body-after-list",
+        "Welcoming resolution 27/5 of 18 May 2018 of the Commission on Crime Prevention and "
+        "Criminal Justice, which",
+        [("E/CN.15/RES/27/5", "resolution 27/5 of 18 May 2018")],
+    ),
+    (
+        "adopted-by-other-body",
+        "to implement resolution 4/6 on marine plastic litter, adopted by the United Nations "
+        "Environment Assembly at its fourth session,",
+        [],
+    ),
+    (
+        "its-other-body",
+        "Recalls the adoption by the Economic Commission for Latin America and the Caribbean of "
+        "its resolution 574 (XXVII) of 16 May 1998,",
+        [],
+    ),
+    (
+        "its-hrc-paragraph",
+        "Welcomes the request by the Human Rights Council, in paragraph 2 of its resolution 45/12,",
+        [("A/HRC/RES/45/12", "resolution 45/12")],
+    ),
+    (
+        "resolutions-of-the-body",
+        "all relevant decisions and resolutions of the Human Rights Council, the most recent of "
+        "which was resolution 42/24 of 27 September 2019,",
+        [("A/HRC/RES/42/24", "resolution 42/24 of 27 September 2019")],
+    ),
+    (
+        "unknown-body-before",
+        "Indian Ocean Tuna Commission, resolutions 12/07 and 13/07.",
+        [],
+    ),
+    (
+        "number-inside-other-document",
+        "A/56/1026-S/2002/932, annex II, resolution 14/221.",
+        [("A/56/1026", "A/56/1026"), ("S/2002/932", "S/2002/932")],
+    ),
+    (
+        "commission-refers-back",
+        "the Commission on Human Rights on the right to development, in particular Commission "
+        "resolution 1998/72 of 22 April 1998",
+        [("E/CN.4/RES/1998/72", "Commission resolution 1998/72 of 22 April 1998")],
+    ),
+    (
+        "other-assembly-list",
+        "notes Environment Assembly resolution 2/21 of 27 May 2016, adopted during its second "
+        "session, and resolution 4/10 of 15 March 2019",
+        [],
+    ),
+    (
+        "generic-resolutions-before-adopted-by",
+        "Human Rights Council resolutions on the subject, including resolution 42/9, as well as "
+        "all resolutions adopted by the Commission on Human Rights",
+        [("A/HRC/RES/42/9", "resolution 42/9")],
+    ),
+    (
+        "its-keeps-its-list",
+        "reaffirming its resolutions 71/170 and 72/149, recalling the agreed conclusions adopted "
+        "by the Commission on the Status of Women",
+        [("A/RES/71/170", "resolutions 71/170"), ("A/RES/72/149", "72/149")],
+    ),
     # other documents
     (
         "committee-report",
@@ -378,6 +512,22 @@ def test_span_in_source() -> None:
     (c,) = res.citations
     assert res.source.text[c.span.start : c.span.end] == "resolution 66/172"
     assert c.clause == "pp/2"
+
+
+def test_its_of_a_body_without_series_is_not_the_citing_body() -> None:
+    """'by the Economic Commission for Latin America … of its resolution': not the GA's."""
+    res = find_citations(
+        document(
+            [
+                "Recalls the adoption by the Economic Commission for Latin America and the "
+                "Caribbean of its resolution 574 (XXVII) of 16 May 1998,"
+            ]
+        )
+    )
+    assert res.citations == ()
+    assert [(u.text, u.reason) for u in res.unresolved] == [
+        ("resolution 574 (XXVII) of 16 May 1998", "resolution-of-body-without-series")
+    ]
 
 
 def test_body_without_series_is_kept_unresolved() -> None:

@@ -96,6 +96,8 @@ class Organ:
     template: str | None  # "A/HRC/RES/{session}/{number}"; None: no known series
     refers_back: tuple[str, ...] = ()  # "Council": the last of these bodies named before it
     reports: tuple[str, ...] = ()  # regexes of its annual report's symbols ("A/\d+/53")
+    roman_template: str | None = None  # "E/RES/{number}({session})" for "2008 (LX)"
+    slash_numbers: bool = True  # False: a "<session>/<number>" named with it is not its own
 
 
 @dataclass(frozen=True)
@@ -259,6 +261,8 @@ def organs() -> tuple[Organ, ...]:
             o.get("template"),
             tuple(o.get("refers_back", ())),
             tuple(o.get("reports", ())),
+            o.get("roman_template"),
+            o.get("slash_numbers", True),
         )
         for o in data["organs"]
     )
@@ -472,26 +476,64 @@ def _format_template(template: str, session: str, number: str, part: str | None)
     return out
 
 
+_UNKNOWN_BODY = "?"
+"""Organ name of a body that is not in the organ table: its resolutions have no known series."""
+
+
+def _parts(gd: dict[str, str | None]) -> list[str | None]:
+    """The part letters of one item: "A", "A and B", "A, B and C", "A to E".
+
+    >>> _parts({"part": "A", "more_parts": " to D"}), _parts({"part": None})
+    (['A', 'B', 'C', 'D'], [None])
+    """
+    first = gd.get("part")
+    if not first:
+        return [None]
+    more = gd.get("more_parts") or ""
+    letters = [first, *re.findall(r"[A-Z]{1,2}", more)]
+    if re.search(r"\bto\b", more) and len(letters) == 2 and all(len(x) == 1 for x in letters):
+        lo, hi = ord(letters[0]), ord(letters[1])
+        if lo < hi:
+            return [chr(c) for c in range(lo, hi + 1)]
+    return list(dict.fromkeys(letters))
+
+
+def _dehyphen(session: str) -> str:
+    return session.replace("\u2011", "-").replace("\u2010", "-")
+
+
 def _normalise_item(
     pattern: Pattern, m: re.Match[str], organ_name: str | None, its: bool, ctx: _Context
-) -> tuple[str, str | None, str | None] | str:
-    """(target, work, organ) of one resolution number, or the reason it has none."""
+) -> list[tuple[str, str | None, str | None]] | str:
+    """(target, work, organ) of each part of one resolution number, or why it has none."""
     gd = m.groupdict()
     if pattern.normalise == "sc":
-        return ids.sc_resolution_symbol(gd["number"], gd["year"]), None, "Security Council"
-    if pattern.normalise == "ga-roman":
-        work = ids.ga_resolution_symbol(gd["number"], gd["session"])
-        if gd.get("part"):
-            return (
-                ids.ga_component_symbol(gd["number"], gd["session"], gd["part"]),
-                work,
-                "General Assembly",
-            )
-        return work, None, "General Assembly"
-    session, number, part = gd["session"], gd["number"], gd.get("part")
-    organ = _organ(organ_name) if organ_name else None
+        return [(ids.sc_resolution_symbol(gd["number"], gd["year"]), None, "Security Council")]
+    organ = _organ(organ_name) if organ_name and organ_name != _UNKNOWN_BODY else None
     if organ is None and its and ctx.organ:
         organ = _organ(ctx.organ)
+    if organ_name and organ is None:
+        return "resolution-of-body-without-series"
+    if organ is not None and not organ.slash_numbers:
+        # "General Assembly and Security Council resolutions 70/262 and 2282 (2016)":
+        # the Council's numbers carry a year, so a session number is not its own
+        organ, organ_name = None, None
+    session, number = _dehyphen(gd["session"]), gd["number"]
+    if pattern.normalise == "ga-roman":
+        if organ is None or organ.name == "General Assembly":
+            work = ids.ga_resolution_symbol(number, session)
+            if gd.get("part"):
+                return [
+                    (ids.ga_component_symbol(number, session, p), work, "General Assembly")
+                    for p in _parts(gd)
+                    if p
+                ]
+            return [(work, None, "General Assembly")]
+        if organ.roman_template is None:
+            return "resolution-of-body-without-series"
+        return [
+            (organ.roman_template.format(number=int(number), session=session), None, organ.name)
+        ]
     if organ_name and (organ is None or organ.template is None):
         return "resolution-of-body-without-series"
     # the General Assembly numbers by session, never by year: "2011/33" is ECOSOC's
@@ -501,8 +543,17 @@ def _normalise_item(
         organ = _organ(name)
         if organ is None or organ.template is None:  # the data file lost a core organ
             raise PatternError(f"citations.json: organs: {name!r} needs a template")
-    target = _format_template(organ.template, session, number, part)
-    return target, None, organ.name
+    template = organ.template
+    return [(_format_template(template, session, number, p), None, organ.name) for p in _parts(gd)]
+
+
+@dataclass(frozen=True)
+class _Item:
+    pattern: Pattern
+    match: re.Match[str]
+    tail: re.Match[str] | None
+    start: int
+    end: int
 
 
 def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: list[_Miss]) -> None:
@@ -512,18 +563,24 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
     tail = _re("resolution-item-tail")
     sep = _re("resolution-list-separator")
     topic = patterns()["resolution-list-topic"].regexes
-    named = list(_re("organ-context").finditer(text))
+    named = _named_bodies(text)
     pos = 0
     while (m := lead.search(text, pos)) is not None:
         organ_name = m.group("organ")
         start = m.start("organ") if organ_name else m.start("keyword")
+        explicit = bool(organ_name)
         if organ_name:
             organ_name = _refer_back(text, m.start("organ"), organ_name)
         elif m.group("its"):
             organ_name = _its_organ(text, m.start("its"))
         else:
-            organ_name = _organ_before(text, m.start(), named) or _report_before(text, m.start())
+            organ_name = (
+                _body_before(text, m.start("keyword"))
+                or _organ_before(text, m.start(), named)
+                or _report_before(text, m.start())
+            )
         p, first, last_end = m.end(), True, m.end()
+        found_items: list[_Item] = []
         while True:
             found: tuple[Pattern, re.Match[str]] | None = None
             for pat in items:
@@ -536,27 +593,7 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
             pat, im = found
             tm = tail.match(text, im.end())
             end = tm.end() if tm and tm.end() > im.end() else im.end()
-            norm = _normalise_item(pat, im, organ_name, bool(m.group("its")), ctx)
-            s = start if first else im.start()
-            if isinstance(norm, str):
-                misses.append(_Miss(s, end, norm))
-            else:
-                target, work, organ = norm
-                hits.append(
-                    Hit(
-                        s,
-                        end,
-                        "resolution",
-                        target,
-                        pat.id,
-                        organ=organ,
-                        work=work,
-                        date=parse_un_date(tm.group("date")) if tm and tm.group("date") else None,
-                        title=" ".join(tm.group("title").split())
-                        if tm and tm.group("title")
-                        else None,
-                    )
-                )
+            found_items.append(_Item(pat, im, tm, start if first else im.start(), end))
             first, last_end = False, end
             # the list goes on if a separator, maybe after the item's subject or
             # pinpoint, is followed by another number
@@ -570,7 +607,117 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
             if nxt is None:
                 break
             p = nxt
-        pos = max(last_end, m.end())
+        its = bool(m.group("its"))
+        if (
+            found_items
+            and not explicit
+            and not its
+            and (body := _body_after(text, last_end, later=organ_name is None))
+        ):
+            # "resolutions 5/3 and 6/2 of the Conference of the States Parties": the body
+            # named after the list owns its numbers
+            organ_name, its = body, False
+        for it in found_items:
+            _add_item(it, organ_name, its, ctx, hits, misses)
+        # a title may cite other resolutions ("entitled “Review of … resolution 67/290 …”")
+        titles = [
+            it.tail.start("title") for it in found_items if it.tail and it.tail.group("title")
+        ]
+        pos = min(titles) if titles else max(last_end, m.end())
+
+
+def _add_item(
+    it: _Item,
+    organ_name: str | None,
+    its: bool,
+    ctx: _Context,
+    hits: list[Hit],
+    misses: list[_Miss],
+) -> None:
+    norm = _normalise_item(it.pattern, it.match, organ_name, its, ctx)
+    if isinstance(norm, str):
+        misses.append(_Miss(it.start, it.end, norm))
+        return
+    tm = it.tail
+    for target, work, organ in norm:
+        hits.append(
+            Hit(
+                it.start,
+                it.end,
+                "resolution",
+                target,
+                it.pattern.id,
+                organ=organ,
+                work=work,
+                date=parse_un_date(tm.group("date")) if tm and tm.group("date") else None,
+                title=" ".join(tm.group("title").split()) if tm and tm.group("title") else None,
+            )
+        )
+
+
+_AFTER_WINDOW = 400
+"""How far (characters, same sentence) an 'adopted by <body>' after a list may stand."""
+
+_GENERIC_RESOLUTIONS_RE = re.compile(r"\b[Rr]esolutions?\b(?![ \t\u00a0]+(?:[A-Z]{1,2}-)?\d)")
+"""'resolutions' without a number: 'all resolutions adopted by the Commission'."""
+
+_ITS_RESOLUTION_RE = re.compile(r"\bits[ \t\u00a0]+(?:\w+[ \t\u00a0]+)?resolutions?\b")
+"""'its (previous) resolutions': the citing body takes the word back."""
+
+
+def _body_after(text: str, list_end: int, *, later: bool) -> str | None:
+    """The body named after a list: right after it ('… of the Conference of the States
+    Parties'), or `later` in the sentence ('…, adopted by the United Nations Environment
+    Assembly') if no other body, 'its' or resolutions without a number come between."""
+    right_after, later_rx = patterns()["resolution-list-body"].regexes[:2]
+    if (bm := right_after.match(text, list_end)) is not None:
+        return _body(text, bm.start("organ"), bm.group("organ"))
+    if not later:
+        return None
+    stop = text.find(";", list_end)
+    hi = min(len(text) if stop < 0 else stop, list_end + _AFTER_WINDOW)
+    bm = later_rx.search(text, list_end, hi)
+    if bm is None:
+        return None
+    between = text[list_end : bm.start()]
+    if (
+        re.search(r"\bits\b", between)
+        or _GENERIC_RESOLUTIONS_RE.search(between)
+        or any(lm.group("organ") for lm in _re("resolution-lead").finditer(between))
+    ):
+        return None
+    return _body(text, bm.start("organ"), bm.group("organ"))
+
+
+def _body(text: str, at: int, name: str) -> str:
+    """The organ-table name of a body named at `at`, or `_UNKNOWN_BODY`."""
+    name = " ".join(name.split())
+    if _organ(name) is None:
+        return _UNKNOWN_BODY
+    return _refer_back(text, at, name)
+
+
+def _named_bodies(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, body) of every body named before decisions or resolutions, by end."""
+    out = [
+        (nm.start("organ"), nm.end(), _body(text, nm.start("organ"), nm.group("organ")))
+        for rx in patterns()["organ-context"].regexes
+        for nm in rx.finditer(text)
+    ]
+    return sorted(out, key=lambda t: (t[1], t[0]))
+
+
+_BODY_WINDOW = 150
+"""How far back (characters) a body named right before a lead is looked for."""
+
+
+def _body_before(text: str, keyword_start: int) -> str | None:
+    """'Indian Ocean Tuna Commission, resolutions 12/07': a body named right before the lead."""
+    lo, hi = max(0, keyword_start - _BODY_WINDOW), keyword_start + len("resolutions ") + 1
+    for bm in _re("body-before-lead").finditer(text, lo, hi):
+        if bm.end() == keyword_start:
+            return _body(text, bm.start("organ"), bm.group("organ"))
+    return None
 
 
 def _refer_back(text: str, at: int, name: str) -> str:
@@ -580,7 +727,7 @@ def _refer_back(text: str, at: int, name: str) -> str:
     if organ is None:
         return name
     if name != organ.name and re.search(r"[A-Z][\w’'-]*[ \t\u00a0]+$", text[max(0, at - 40) : at]):
-        return "?"  # an unlisted body: no series
+        return _UNKNOWN_BODY  # an unlisted body: no series
     if not organ.refers_back:
         return name
     before = text[:at]
@@ -590,9 +737,16 @@ def _refer_back(text: str, at: int, name: str) -> str:
 
 
 def _its_organ(text: str, its_at: int) -> str | None:
-    """'… the Human Rights Council in its resolution': 'its' is the body just named."""
-    m = _re("its-organ").search(text, max(0, its_at - 120), its_at + 3 + 20)
-    return m.group("organ") if m and m.end() == its_at else None
+    """'… the Human Rights Council in its resolution': 'its' is the body just named.
+
+    A body missing from the organ table gives `_UNKNOWN_BODY` (its numbers have no series).
+    """
+    lo, hi = max(0, its_at - 120), its_at + 3 + 20
+    for rx in patterns()["its-organ"].regexes:
+        for im in rx.finditer(text, lo, hi):
+            if im.end() == its_at:
+                return _body(text, im.start("organ"), im.group("organ"))
+    return None
 
 
 def _report_before(text: str, lead_start: int) -> str | None:
@@ -607,7 +761,9 @@ def _report_before(text: str, lead_start: int) -> str | None:
     for o in organs():
         if any(re.fullmatch(r, symbol) for r in o.reports):
             return o.name
-    return None
+    # "A/56/1026-S/2002/932, annex II, resolution 14/221": a number given inside some
+    # other document is that document's body's, not the General Assembly's
+    return None if "/RES/" in symbol else _UNKNOWN_BODY
 
 
 _REPORT_WINDOW = 80
@@ -617,19 +773,18 @@ _ORGAN_WINDOW = 200
 """How far back (characters, same sentence) a body named before a bare lead still applies."""
 
 
-def _organ_before(text: str, lead_start: int, named: list[re.Match[str]]) -> str | None:
+def _organ_before(text: str, lead_start: int, named: list[tuple[int, int, str]]) -> str | None:
     """The body named shortly before a bare lead ('… Council decision 18/120 and resolutions')."""
-    for nm in reversed(named):
-        if nm.end() > lead_start:
+    for _start, end, body in reversed(named):
+        if end > lead_start:
             continue
-        between = text[nm.end() : lead_start]
-        if (
-            lead_start - nm.end() > _ORGAN_WINDOW
-            or ";" in between
-            or re.search(r"\bits\b", between)
-        ):
+        between = text[end:lead_start]
+        if lead_start - end > _ORGAN_WINDOW or ";" in between or _ITS_RESOLUTION_RE.search(between):
             return None
-        return nm.group("organ")
+        organ = _organ(body)
+        if organ is not None and not organ.slash_numbers:
+            continue  # "resolutions of the Security Council, and resolution 70/1"
+        return body
     return None
 
 
