@@ -356,6 +356,51 @@ CASES: dict[str, tuple[str, Case]] = {
             texts={"op/1": "Recalls paragraph 2 (b) of its resolution 74/1;"},
         ),
     ),
+    "wrapped-line-starting-with-an-ed-word-stays-in-its-paragraph": (
+        pdf(
+            "Recalling the Plan of Action to Prevent, Deter and Eliminate Illegal, \n"
+            "Unreported and Unregulated Fishing adopted by the Organization, \n \n"
+            "Noting the report, \n \n1. \nDecides to act. \n"
+        ),
+        Case(keys=["pp/1", "pp/2", "op/1"], phrases={"pp/2": "Noting"}),
+    ),
+    "number-alone-before-a-page-break-keeps-its-text": (
+        pdf(
+            "Recalling its resolutions, \n \n1. \n" + PAGE_HEAD + "\n"
+            "Takes note of the report of the Secretary-General;1 \n \n2. \nDecides to act. \n"
+            " \n__________________ \n \n1  A/75/268. \n"
+        ),
+        Case(
+            keys=["pp/1", "op/1", "op/2"],
+            phrases={"op/1": "Takes note"},
+            anchors={"1": "op/1"},
+        ),
+    ),
+    "marker-after-a-dated-comma-and-after-a-roman-session-decision": (
+        "The General Assembly,\n\nRecalling the Memorandum of 5 December 1994, 1 and "
+        "decision VII/1112 of the Conference,\n\n1. Decides to act.\n\n"
+        "__________________\n\n1 A/49/765.\n\n12 UNEP/CBD/COP/7/21.\n",
+        Case(
+            anchors={"1": "pp/1", "12": "pp/1"},
+            texts={
+                "pp/1": "Recalling the Memorandum of "
+                "5 December 1994, and decision VII/11 of the Conference,"
+            },
+        ),
+    ),
+    "special-session-number-and-draft-with-addendum": (
+        "Resolution adopted by the General Assembly on 2 June 2021\n"
+        "[without reference to a Main Committee (A/S-32/L.1 and A/S-32/L.1/Add.1)]\n"
+        "S-32/1.\tOur common commitment\n\n\tThe General Assembly,\n"
+        "\tRecalling its resolutions,\n\t1.\tAdopts the declaration.\n",
+        Case(
+            heading={
+                "symbol": "A/RES/S-32/1",
+                "draft": "A/S-32/L.1",
+                "title": "Our common commitment",
+            }
+        ),
+    ),
     "single-unnumbered-operative-paragraph": (
         "The General Assembly,\n\nRecalling its resolution 74/1,\n\nNoting the report,\n\n"
         "Decides to include the item in the agenda of its seventy-sixth session.\n",
@@ -512,6 +557,14 @@ def test_every_phrase_example_is_recognised(concept: str, kind: str, example: st
         ("Encourages further efforts to end violence", "operative", "Encourages"),
         ("Decides further that the Committee", "operative", "Decides further"),
         ("Requests further the Secretary-General", "operative", "Requests further"),
+        ("Recalling also article 3 of the Charter", "preambular", "Recalling also"),
+        ("Welcomes again the ongoing efforts", "operative", "Welcomes again"),
+        ("Deeply concerned also about the situation", "preambular", "Deeply concerned also"),
+        (
+            "Expressing its grave concern further about the",
+            "preambular",
+            "Expressing its grave concern further",
+        ),
     ],
     ids=lambda v: v if isinstance(v, str) and " " not in v else None,
 )

@@ -58,13 +58,15 @@ COMMITTEE_RE = re.compile(
 )
 """`[on the report of the Third Committee (A/78/482, para. 29)]`, wrapped or not."""
 
-DRAFT_RE = re.compile(r"\[\s*without reference to a Main Committee\s*\(\s*([^)\s]+)\s*\)\s*\]")
+DRAFT_RE = re.compile(r"\[\s*without reference to a Main Committee\s*\(\s*([^)\s,]+)[^)\]]*\)\s*\]")
+"""`[without reference to a Main Committee (A/75/L.20 and A/75/L.20/Add.1)]`: the first draft."""
 
 NUMBER_LINE_RE = re.compile(
-    r"^(?P<num>\d{1,3}/\d{1,4}(?:\s?[A-Z](?:-[A-Z])?)?|\d{1,4}\s?(?:[A-Z]\s?)?"
+    r"^(?P<num>(?:E?S-)?\d{1,3}/\d{1,4}(?:\s?[A-Z](?:-[A-Z])?)?|\d{1,4}\s?(?:[A-Z]\s?)?"
     r"\((?:[IVXL]+|S-[IVX]+|ES-[IVX]+)\))\.(?:\s+(?P<title>\S.*))?$"
 )
-"""GA resolution number line: `66/172.<TAB>Protection …`, ` 78/224. Reducing …`, `217 (III).`"""
+"""GA resolution number line: `66/172.<TAB>Protection …`, ` 78/224. Reducing …`, `217 (III).`,
+`S-32/1.` (a special session)."""
 
 MEETING_RE = re.compile(
     r"^(\d+\s?(?:st|nd|rd|th|Ist|ist)\s+(?:\((?:resumed|continued)\)\s+)?plenary\s+meeting)\.?$"
@@ -85,7 +87,7 @@ JOB_RE = re.compile(r"(?<![\d/-])(\d{2}-\d{5})(?![\d/])")
 ODS_JOB_RE = re.compile(r"<<ODS JOB NO>>N(\d{2})(\d{5})[A-Z]")
 ODS_SYMBOL_RE = re.compile(r"<<ODS DOC SYMBOL1>>([^<]+)<<")
 SYMBOL_RE = re.compile(
-    r"\b([AES](?:/[A-Z][A-Z0-9.\-]*)*/RES/\d+(?:/\d+)?(?:\s?[A-Z]\b)?(?:\s?\((?:\d{4}|[IVXLS][IVXL\-]*)\))?)"
+    r"\b([AES](?:/[A-Z][A-Z0-9.\-]*)*/RES/(?:E?S-)?\d+(?:/\d+)?(?:\s?[A-Z]\b)?(?:\s?\((?:\d{4}|[IVXLS][IVXL\-]*)\))?)"
 )
 
 _UNITS = [
@@ -306,6 +308,9 @@ def read_heading(texts: list[str], trailer: str = "") -> HeadingInfo:
         m = ODS_SYMBOL_RE.search(meta)
         if m and m.group(1).strip():
             h.symbol = normalise_symbol(m.group(1))
+    if h.number and re.match(r"E?S-", h.number) and h.symbol is None:
+        # special and emergency special sessions keep their series: A/RES/S-32/1
+        h.symbol = normalise_symbol("A/RES/" + h.number.replace(" ", ""))
     if h.number and "/" in h.number and h.symbol is None:
         session, _, num = h.number.partition("/")
         part = re.search(r"[A-Z]$", num)

@@ -76,8 +76,11 @@ _Tok = tuple[str, int, int, bool]  # lower-case word, start, end, printed with a
 # before a content word it is an adjective of the object ("Encourages further efforts")
 _FUNCTION_WORDS = frozenset(
     {"the", "that", "to", "its", "their", "his", "her", "all", "a", "an", "in", "on", "with",
-     "upon", "for", "of", "by", "at", "whether", "how", "those", "these", "any", "each", "every"}
+     "upon", "for", "of", "by", "at", "whether", "how", "those", "these", "any", "each", "every",
+     "about", "regarding", "over", "from", "into", "as", "concerning", "towards", "this"}
 )  # fmt: skip
+# adverbs that are never adjectives: after the verb they always belong to the phrase
+_PURE_ADVERBS = frozenset({"also", "again", "once", "more", "likewise", "moreover", "furthermore"})
 
 
 @dataclass(frozen=True)
@@ -205,6 +208,8 @@ def _trail(toks: list[_Tok], j: int, voc: PhraseVocabulary) -> int:
     k = _skip_adverbs(toks, j, voc)
     if k == j or k >= len(toks):
         return k
+    if all(t[0] in _PURE_ADVERBS for t in toks[j:k]):
+        return k  # "Recalling also article 3": "also" never qualifies a noun
     nxt = toks[k]
     return k if nxt[3] or nxt[0] in _FUNCTION_WORDS else j
 
@@ -637,6 +642,7 @@ class _BodyParser:
         self.section: str | None = None
         self.major: str | None = None  # the roman part the lettered sections sit in
         self.section_changed = False
+        self.blank_separated = False  # paragraphs set off by blank lines (PDF text)
 
     # -- helpers
     def _content(self, lo: int, hi: int) -> list[tuple[Line, bool, bool]]:
@@ -737,6 +743,10 @@ class _BodyParser:
 
     def _walk(self, content: list[tuple[Line, bool, bool]], annex: int | None) -> None:
         mode = "annex" if annex is not None else "preamble"
+        # ODS prints one line a paragraph (each after a tab or a blank line), unwrapped text
+        # without blank lines has none: only wrapped, blank-separated text has both kinds
+        starts = sum(1 for _, b, _ in content if b)
+        self.blank_separated = 0 < starts < len(content)
         para: _Draft | None = None  # current pp/op/annex paragraph
         cur: _Draft | None = None  # deepest open clause
         skipping = annex is not None  # annex title lines before paragraph 1
@@ -916,11 +926,18 @@ class _BodyParser:
     ) -> bool:
         """An unnumbered heading line between paragraphs ("Partnerships and support mechanisms")."""
         _, blank, brk = content[idx]
-        if cur is None or cur.last_char(self.src) not in ".;:" or not (blank or brk):
+        # a number alone on its line opens an empty paragraph: its text comes next
+        if cur is None or not cur.segs or cur.last_char(self.src) not in ".;:":
+            return False
+        if not (blank or brk):
             return False
         for j in range(idx, min(len(content), idx + 3)):
             t = content[j][0].text
-            if len(t) > 100 or t[-1] in ".,;:" or not t[0].isupper():
+            if (
+                len(t) > 100
+                or re.sub(r"(?<=\D)\d{1,3}$", "", t)[-1:] in ".,;:"
+                or not t[0].isupper()
+            ):
                 return False
             if j + 1 < len(content):
                 nxt = content[j + 1][0].text
@@ -934,10 +951,14 @@ class _BodyParser:
         if not t[0].isupper():
             return False
         ends = prev.last_char(self.src) in ",;:."
-        opening = match_phrase(t, "preambular", anywhere=False) is not None or bool(
-            re.match(r"^[A-Z][a-z]+(?:ing|ed)\b", t)
+        known = match_phrase(t, "preambular", anywhere=False) is not None
+        # an unknown "-ing"/"-ed" word opens a paragraph only where a blank line (or the
+        # ODS tab) could have said so: in blank-separated text it is a wrapped line
+        # ("Illegal," / "Unreported and Unregulated Fishing")
+        guessed = bool(re.match(r"^[A-Z][a-z]+(?:ing|ed)\b", t)) and (
+            blank or not self.blank_separated
         )
-        if opening and (ends or (blank and not brk)):
+        if (known or guessed) and (ends or (blank and not brk)):
             return True
         return bool(blank and not brk and ends and prev.last_char(self.src) in ",;")
 
@@ -1068,6 +1089,12 @@ _DIGITS = 1  # "Agenda 216", "1/CP.1330": any number with a marker glued to it
 
 _CLOSERS = ',.;:)]’”"»'
 
+_DATE_END_RE = re.compile(
+    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+\d{4},$"
+)
+"""A date just before a spaced marker: `of 5 December 1994, 1` (the marker follows the comma)."""
+
 
 def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]:
     """Offsets k where run[k:] is a marker glued to the number run[:k]."""
@@ -1128,7 +1155,10 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
                 nw = re.match(r"\s*(\S+)", text[e:])
                 next_word = nw.group(1).lower().strip(",.;:") if nw else ""
                 punct = text[j - 1] in _CLOSERS
-                num_before = bool(re.search(r"\d\W*$", text[:j]))
+                # "4, 5": a list of numbers; but "of 5 December 1994, 1" is a date and a marker
+                num_before = bool(re.search(r"\d\W*$", text[:j])) and not _DATE_END_RE.search(
+                    text[max(0, j - 30) : j]
+                )
                 if (not punct and prev_word in _STOP_PREV) or next_word in _STOP_NEXT or num_before:
                     continue
                 if not punct and pw and pw.end() != j:
@@ -1137,7 +1167,8 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
             continue
         # CASE 4: glued to a resolution number ("74/1673": numbers have one to three digits)
         if before == "/":
-            if len(run) >= 4 and re.search(r"\b\d{1,3}/$", text[:s]):
+            # after "74/" or a roman session ("decision VII/1112": decision VII/11, marker 12)
+            if len(run) >= 4 and re.search(r"\b(?:\d{1,3}|[IVXL]{1,6})/$", text[max(0, s - 8) : s]):
                 out.extend(
                     _Cand(order, s + k, e, run[k:], _SLASH) for k in _split_digits(run, markers)
                 )
