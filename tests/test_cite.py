@@ -329,6 +329,17 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         "document CBD/COP/15/17, decision 15/4, annex.",
         [("CBD/COP/15/17", "CBD/COP/15/17")],
     ),
+    (
+        "document-volume-part-section",
+        "(NPT/CONF.2010/50 (Vol. I)), A/CONF.157/24 (Part I), A/75/6 (Sect. 29G)/Corr.1 and "
+        "ICCD/COP(14)/23/Add.1",
+        [
+            ("NPT/CONF.2010/50(Vol.I)", "NPT/CONF.2010/50 (Vol. I)"),
+            ("A/CONF.157/24(PartI)", "A/CONF.157/24 (Part I)"),
+            ("A/75/6(Sect.29G)/Corr.1", "A/75/6 (Sect. 29G)/Corr.1"),
+            ("ICCD/COP(14)/23/Add.1", "ICCD/COP(14)/23/Add.1"),
+        ],
+    ),
     # not citations
     ("page-numbers", "3/4 2/5 8/8", []),
     ("sales-number", "(United Nations publication, Sales No. E.02.II.A.7), chap. I", []),
