@@ -401,6 +401,24 @@ CASES: dict[str, tuple[str, Case]] = {
             }
         ),
     ),
+    "parts-each-with-its-closing-lines-first-part-unnumbered": (
+        "[DU1]\nResolution adopted by the General Assembly on 10 December 2020\n"
+        "75/101.\tQuestions relating to information\n\n\tA\n\tInformation in the service\n\n"
+        "\tThe General Assembly,\n\tTaking note of the report,1\n"
+        "\tUrges all countries to cooperate;\n\n46th plenary meeting\n10 December 2020\n\n"
+        "\tB\n\tPolicies of the Department\n\n\tThe General Assembly,\n"
+        "\tRecalling its resolution 74/1,\n\t1.\tRequests the Secretary-General to act;2\n"
+        "\t2.\tDecides to continue.\n\n46th plenary meeting\n10 December 2020\n\n"
+        "1 A/75/21.\n2 A/75/22, wrapped in the\nexport.\n"
+        "[DU1]<<ODS JOB NO>>N2035873E<<ODS JOB NO>>\n",
+        Case(
+            keys=["pp/1", "op/A/1", "pp/2", "op/B/1", "op/B/2"],
+            phrases={"op/A/1": "Urges", "pp/2": "Recalling"},
+            anchors={"1": "pp/1", "2": "op/B/1"},
+            footnotes={"2": "A/75/22, wrapped in the export."},
+            heading={"meeting": "46th plenary meeting", "adopted": date(2020, 12, 10)},
+        ),
+    ),
     "single-unnumbered-operative-paragraph": (
         "The General Assembly,\n\nRecalling its resolution 74/1,\n\nNoting the report,\n\n"
         "Decides to include the item in the agenda of its seventy-sixth session.\n",

@@ -485,17 +485,23 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
             debris.add(ln.index)
 
     closing_i, closing_end = _find_closing(lines, body_start, trailer_i, debris)
+    while closing_i is not None and closing_end is not None:
+        # a resolution in parts (A, B …) closes each part: the last closing ends the text
+        nxt_i, nxt_end = _find_closing(lines, closing_end, trailer_i, debris)
+        if nxt_i is None or not _next_part_between(lines, closing_end, nxt_i, debris):
+            break
+        debris.update(range(closing_i, closing_end))
+        closing_i, closing_end = nxt_i, nxt_end
     footnotes, consumed = _extract_footnotes(lines, body_start, trailer_i, debris, closing_end)
 
     body_end = closing_i if closing_i is not None else trailer_i
     parser = _BodyParser(text, lines, debris | consumed, strict, source.name)
     before = [ln.text for ln in lines[:body_start] if not ln.blank]
-    if (
-        formula_i is not None
-        and before
-        and re.fullmatch(r"[A-Z]", before[-2] if len(before) > 1 else "")
-    ):
-        parser.section = before[-2]  # part "A" of a resolution in parts
+    if formula_i is not None:
+        # part "A" of a resolution in parts: the letter, maybe the part's title, the formula
+        part = next((t for t in before[-3:-1][::-1] if re.fullmatch(r"[A-Z]", t)), None)
+        if part is not None:
+            parser.section = part
     parser.parse_body(body_start, body_end, skip_furniture=formula_i is None)
     parser.unnumbered_operative()
     if closing_end is not None:
@@ -542,6 +548,18 @@ def _is_closing_line(lines: list[Line], i: int, hi: int) -> bool:
     if t.startswith("Adopted "):
         nxt = next((ln.text for ln in lines[i + 1 : hi] if not ln.blank), "")
         return bool(SC_ADOPTED_RE.search(t + " " + nxt))
+    return False
+
+
+def _next_part_between(lines: list[Line], lo: int, hi: int, debris: set[int]) -> bool:
+    """Does an enacting formula (a new part) stand in [lo, hi), before any annex heading?"""
+    for ln in lines[lo:hi]:
+        if ln.index in debris or ln.blank:
+            continue
+        if ANNEX_RE.match(ln.text):
+            return False
+        if ln.text.startswith("The ") and FORMULA_RE.match(ln.text):
+            return True
     return False
 
 
@@ -616,7 +634,12 @@ def _extract_footnotes(
                 last = int(m.group(1))
                 consumed.add(i)
                 saw_blank = False
-            elif current is not None and not saw_blank and not ods_zone:
+            elif (
+                current is not None
+                and not saw_blank
+                and (not ods_zone or not lines[i - 1].text.endswith((".", ")", ";")))
+            ):
+                # a wrapped body line; after the ODS closing only a body cut mid-sentence
                 current.segs.append((ln.start, ln.end))
                 consumed.add(i)
             else:
@@ -643,6 +666,7 @@ class _BodyParser:
         self.major: str | None = None  # the roman part the lettered sections sit in
         self.section_changed = False
         self.blank_separated = False  # paragraphs set off by blank lines (PDF text)
+        self.part_start = 0  # index in `top` where the current part (A, B …) begins
 
     # -- helpers
     def _content(self, lo: int, hi: int) -> list[tuple[Line, bool, bool]]:
@@ -700,13 +724,14 @@ class _BodyParser:
     def unnumbered_operative(self) -> None:
         """Trailing unnumbered paragraphs with an operative verb, when nothing is numbered.
 
-        A short resolution may end in one unnumbered operative paragraph
-        ("Decides to …") after its preamble.
+        A short resolution (or a part "A" of one) may end in one unnumbered operative
+        paragraph ("Decides to …") after its preamble.
         """
-        if any(d.kind == "operative" for d in self.top):
+        part = self.top[self.part_start :]
+        if any(d.kind == "operative" for d in part):
             return
         tail: list[_Draft] = []
-        for d in reversed(self.top):
+        for d in reversed(part):
             if d.kind != "preambular":
                 break
             text = _build(self.src, d.segs, [])[0]
@@ -798,8 +823,16 @@ class _BodyParser:
                 if off < len(t):
                     cur.segs.append((ln.start + off, ln.end))
                 continue
-            if mode == "operative" and t.startswith("The ") and FORMULA_RE.match(t):
-                # a second part (A, B …) with its own formula, preamble and numbering
+            if (
+                (mode == "operative" or (mode == "preamble" and para is not None))
+                and t.startswith("The ")
+                and FORMULA_RE.match(t)
+            ):
+                # a second part (A, B …) with its own formula, preamble and numbering; the
+                # part before may have ended in an unnumbered operative paragraph
+                if mode == "preamble":
+                    self.unnumbered_operative()
+                self.part_start = len(self.top)
                 if not self.section_changed:
                     last = (self.section or "A").rpartition(".")[2]
                     self.section = chr(ord(last) + 1) if len(last) == 1 else f"{last}-2"
