@@ -419,6 +419,13 @@ CASES: dict[str, tuple[str, Case]] = {
             heading={"meeting": "46th plenary meeting", "adopted": date(2020, 12, 10)},
         ),
     ),
+    "header-symbol-gives-the-part-letter": (
+        "United Nations \nA/RES/75/290 B\n \nGeneral Assembly \nDistr.: General \n"
+        "1 July 2021 \n \n Resolution adopted by the General Assembly \non 25 June 2021 \n \n"
+        " 75/290. Review of the implementation \n \nThe General Assembly, \n \n"
+        "Recalling its resolutions, \n \n1. Decides to act. \n",
+        Case(heading={"symbol": "A/RES/75/290B", "number": "75/290"}),
+    ),
     "single-unnumbered-operative-paragraph": (
         "The General Assembly,\n\nRecalling its resolution 74/1,\n\nNoting the report,\n\n"
         "Decides to include the item in the agenda of its seventy-sixth session.\n",

@@ -325,6 +325,12 @@ def read_heading(texts: list[str], trailer: str = "") -> HeadingInfo:
         m = SYMBOL_RE.search(meta)
         if m:
             h.symbol = normalise_symbol(m.group(1))
+    else:
+        # the header may print the part the number line leaves out ("A/RES/75/290 B")
+        m = SYMBOL_RE.search(meta)
+        full = normalise_symbol(m.group(1)) if m else None
+        if full and re.fullmatch(re.escape(h.symbol) + r"[A-Z]", full):
+            h.symbol = full
     if h.organ is None and h.symbol:
         h.organ = {"A": "General Assembly", "S": "Security Council"}.get(h.symbol[0])
 
