@@ -340,6 +340,33 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
             ("ICCD/COP(14)/23/Add.1", "ICCD/COP(14)/23/Add.1"),
         ],
     ),
+    # unregistered treaty names: real names only
+    (
+        "generic-plural",
+        "Recalling the Geneva Conventions of 12 August 1949,",
+        [("treaty-generic", "Geneva Conventions")],
+    ),
+    ("generic-descriptors-only", "the Additional Protocol and Protocol I thereof", []),
+    ("generic-keyword-then-by", "accession to the Convention by States", []),
+    ("generic-assembly", "the Fifth Constitutional Convention", []),
+    ("generic-collection", "the United Nations Treaty Collection", []),
+    (
+        "generic-and-after-keyword",
+        "the Declaration on the TRIPS Agreement and Public Health",
+        [("treaty-generic", "TRIPS Agreement")],
+    ),
+    (
+        "generic-between-parties",
+        "the Agreement between the United Nations and the Organisation for the Prohibition of "
+        "Chemical Weapons,",
+        [
+            (
+                "treaty-generic",
+                "Agreement between the United Nations and the Organisation for the Prohibition "
+                "of Chemical Weapons",
+            )
+        ],
+    ),
     # not citations
     ("page-numbers", "3/4 2/5 8/8", []),
     ("sales-number", "(United Nations publication, Sales No. E.02.II.A.7), chap. I", []),
@@ -449,6 +476,11 @@ FOOTNOTE_CASES: list[tuple[str, str, list[str]]] = [
         ["unts-1651-1061"],
     ),
     ("lnts", "League of Nations, Treaty Series, vol. XCIV, No. 2138.", ["geneva-protocol-1925"]),
+    (
+        "unts-number-range",
+        "United Nations, Treaty Series, vol. 75, Nos. 970–973.",
+        ["unts-75-970", "unts-75-971", "unts-75-972", "geneva-convention-iv"],
+    ),
     ("ibid-unts", "Ibid., vol. 2241, No. 39574.", ["ibid"]),
     ("ibid-bare", "Ibid.", ["ibid"]),
     (

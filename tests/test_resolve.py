@@ -226,3 +226,45 @@ def test_ibid_inside_a_footnote_repeats_the_reference_before_it() -> None:
         {"1": "United Nations, Treaty Series, vol. 1249, No. 20378; ibid., vol. 2131, No. 20378."},
     )
     assert targets(res, "fn/1") == ["cedaw", "cedaw-op"]
+
+
+def test_collective_reference_binds_the_convention_to_the_marker_after_thereto() -> None:
+    """'the Convention … and the Protocols thereto,8': footnote 8 carries the convention too."""
+    res = run(
+        [f"acceding to the {UNTOC} and the Protocols thereto,{{8}} and"],
+        {"8": "United Nations, Treaty Series, vols. 2225, 2237, 2241 and 2326, No. 39574."},
+    )
+    (name,) = [c for c in res.citations if c.pattern == "treaty-name"]
+    assert (name.target, name.footnote, [u.volume for u in name.unts]) == ("untoc", "fn/8", [2225])
+
+
+@pytest.mark.parametrize(
+    ("clause", "note", "expected"),
+    [
+        (
+            "Recalling the Geneva Conventions of 12 August 1949{2}",
+            "United Nations, Treaty Series, vol. 75, Nos. 970–973.",
+            [75, 75, 75, 75],
+        ),
+        (
+            "the Protocol for the Prohibition of the Use in War of Asphyxiating, Poisonous or "
+            "Other Gases, and of Bacteriological Methods of Warfare, signed at Geneva on "
+            "17 June 1925,{1}",
+            "League of Nations, Treaty Series, vol. XCIV, No. 2138.",
+            [94],
+        ),
+        (
+            "the United Nations Convention on the Law of the Sea (the Convention),{1}",
+            "United Nations, Treaty Series, vol. 1833, No. 31363.",
+            [1833],
+        ),
+    ],
+    ids=["date-before-marker", "signed-at-on", "short-name-in-parentheses"],
+)
+def test_name_is_bound_across_dates_and_short_names(
+    clause: str, note: str, expected: list[int]
+) -> None:
+    res = run([clause], {k: note for k in ("1", "2")})
+    named = [c for c in res.citations if c.footnote is not None and c.pattern != "unts-reference"]
+    named = [c for c in named if c.span.start < res.footnotes[0].span.start]
+    assert [u.volume for c in named for u in c.unts] == expected

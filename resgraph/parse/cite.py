@@ -392,6 +392,29 @@ def work_of(symbol: str) -> str | None:
 
 
 _NUMBERS_RE = re.compile(r"[0-9]+|[IVXLCDM]+")
+_RANGE_RE = re.compile(r"([0-9]+)\s*[\u2013-]\s*([0-9]+)|([0-9]+)")
+
+_MAX_RANGE = 50
+"""A longer 'Nos. a–b' is not a run of registrations (keep the two ends only)."""
+
+
+def _registration_numbers(text: str) -> list[str]:
+    """Registration numbers as listed, ranges expanded.
+
+    >>> _registration_numbers("970–973"), _registration_numbers("17512 and 17513")
+    (['970', '971', '972', '973'], ['17512', '17513'])
+    """
+    out: list[str] = []
+    for m in _RANGE_RE.finditer(text):
+        if m.group(3):
+            out.append(m.group(3))
+            continue
+        lo, hi = int(m.group(1)), int(m.group(2))
+        if lo < hi <= lo + _MAX_RANGE:
+            out += [str(n) for n in range(lo, hi + 1)]
+        else:
+            out += [m.group(1), m.group(2)]
+    return out
 
 
 def unts_refs(
@@ -420,7 +443,7 @@ def unts_refs(
             vols.append((int(v), None) if v.isdigit() else (roman_to_int(v), v))
         if not vols and inherit is not None:
             vols = [(inherit.volume, inherit.volume_as_printed)]
-        numbers = _NUMBERS_RE.findall(g.group("numbers") or "")
+        numbers = _registration_numbers(g.group("numbers") or "")
         page = int(g.group("page")) if g.group("page") else None
         if not vols:
             continue
@@ -884,28 +907,60 @@ _CONNECTORS = frozenset(
         "for",
         "against",
         "relating",
+        "relative",
         "to",
         "concerning",
+        "regarding",
         "between",
         "the",
         "and",
+        "or",
         "in",
-        "by",
-        "with",
     ]
 )
+# the words that may follow a treaty keyword inside a name ("Convention on …", "Agreement
+# between …"); any other lower-case word ends the name ("Convention by States")
+_AFTER_KEYWORD = frozenset(
+    ["on", "of", "for", "against", "relating", "relative", "to", "concerning", "between"]
+)
 _AND_STOPS = frozenset(["the", "of", "with", "its", "their", "to", "in", "on"])
-_TREATY_WORDS = frozenset(["Agreement", "Convention", "Treaty", "Covenant", "Protocol"])
+_TREATY_WORDS = frozenset(
+    [
+        *("Agreement", "Convention", "Treaty", "Covenant", "Protocol"),
+        *("Agreements", "Conventions", "Treaties", "Covenants", "Protocols"),
+    ]
+)
+
+
+@cache
+def _descriptor_re() -> re.Pattern[str]:
+    return re.compile(expand_parts("$treaty_descriptor", regex_parts(), where="treaty_descriptor"))
 
 
 def _generic_name_bounds(name: str) -> tuple[int, int] | None:
-    """Trim a generic treaty-name match; None when only a bare keyword is left."""
+    """Trim a generic treaty-name match; None when no name is left.
+
+    >>> n = "TRIPS Agreement and Public Health"
+    >>> n[slice(*_generic_name_bounds(n))]
+    'TRIPS Agreement'
+    >>> _generic_name_bounds("Additional Protocol I") is None
+    True
+    """
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", name)]
     while tokens and tokens[0][2] in _LEADING_STOP:
         tokens.pop(0)
-    # "the Convention and the Conference …": a name does not go on past "and the"
+    between = False
     for k in range(len(tokens) - 1):
-        if tokens[k][2] == "and" and tokens[k + 1][2] in _AND_STOPS:
+        word, nxt = tokens[k][2], tokens[k + 1][2]
+        # "Convention by States", "TRIPS Agreement and Public Health": a keyword followed
+        # by a word that cannot go on inside a name ends it
+        if word in _TREATY_WORDS and nxt[:1].islower() and nxt not in _AFTER_KEYWORD:
+            tokens = tokens[: k + 1]
+            break
+        between = between or word == "between"
+        # "the Convention and the Conference …": a name does not go on past "and the",
+        # except between its parties ("Agreement between the United Nations and the …")
+        if word == "and" and nxt in _AND_STOPS and not (between and nxt == "the"):
             tokens = tokens[:k]
             break
     while tokens and tokens[-1][2] in _CONNECTORS:
@@ -913,8 +968,8 @@ def _generic_name_bounds(name: str) -> tuple[int, int] | None:
     words = [t[2] for t in tokens]
     if not words or not any(w in _TREATY_WORDS for w in words):
         return None
-    if len(words) == 1:
-        return None
+    if all(_descriptor_re().fullmatch(w) for w in words):
+        return None  # "Additional Protocol", "Protocol I": an instrument named elsewhere
     if words[0] in _TREATY_WORDS and not any(w[:1].isupper() for w in words[1:]):
         return None  # "Convention on the rights …": no name without a capitalised word
     return tokens[0][0], tokens[-1][1]

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -144,6 +145,26 @@ def _marker_after(res: Resolution, clause: Clause, c: Citation) -> Footnote | No
     return None
 
 
+def _collective_marker(
+    res: Resolution, clause: Clause, c: Citation, cits: Sequence[Citation]
+) -> Footnote | None:
+    """'… Organized Crime and the Protocols thereto,8': the marker after a collective
+    reference carries the convention named before it too."""
+    text = res.source.text
+    for d in cits:
+        if d.target != _THERETO or d.clause != c.clause or d.footnote is not None:
+            continue
+        if d.span.start >= c.span.end and _COLLECTIVE_GAP_RE.fullmatch(
+            text, c.span.end, d.span.start
+        ):
+            return _marker_after(res, clause, d)
+    return None
+
+
+_COLLECTIVE_GAP_RE = re.compile(r"\s*,?\s+and\s+")
+"""Between a convention's name and 'the Protocols thereto' of a collective reference."""
+
+
 def _bind_treaties(
     res: Resolution,
     cits: list[Citation],
@@ -165,6 +186,8 @@ def _bind_treaties(
             continue
         clause = res.clause(c.clause) if c.clause else None
         fn = _marker_after(res, clause, c) if clause is not None else None
+        if fn is None and clause is not None and c.target not in (_THERETO, _GENERIC):
+            fn = _collective_marker(res, clause, c, cits)
         # a name bound to its footnote's Treaty Series references was carried by that
         # footnote (rg:viaFootnote): its citation records the footnote and the volumes
         fn_key = fn.key if fn is not None else None
