@@ -351,9 +351,14 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
     ("generic-assembly", "the Fifth Constitutional Convention", []),
     ("generic-collection", "the United Nations Treaty Collection", []),
     (
+        "generic-to-the-non-treaty",
+        "the States Parties to the Convention to the Implementation Review Mechanism",
+        [],
+    ),
+    (
         "generic-and-after-keyword",
-        "the Declaration on the TRIPS Agreement and Public Health",
-        [("treaty-generic", "TRIPS Agreement")],
+        "the Declaration on the Lemuria Fisheries Agreement and Public Health",
+        [("treaty-generic", "Lemuria Fisheries Agreement")],
     ),
     (
         "generic-between-parties",
@@ -472,17 +477,23 @@ FOOTNOTE_CASES: list[tuple[str, str, list[str]]] = [
     ),
     (
         "unts-unregistered",
-        "United Nations, Treaty Series, vol. 1651, No. 1061.",
-        ["unts-1651-1061"],
+        "United Nations, Treaty Series, vol. 3101, No. 99999.",
+        ["unts-3101-99999"],
     ),
     ("lnts", "League of Nations, Treaty Series, vol. XCIV, No. 2138.", ["geneva-protocol-1925"]),
     (
         "unts-number-range",
         "United Nations, Treaty Series, vol. 75, Nos. 970–973.",
-        ["unts-75-970", "unts-75-971", "unts-75-972", "geneva-convention-iv"],
+        [
+            "geneva-convention-i",
+            "geneva-convention-ii",
+            "geneva-convention-iii",
+            "geneva-convention-iv",
+        ],
     ),
     ("ibid-unts", "Ibid., vol. 2241, No. 39574.", ["ibid"]),
     ("ibid-bare", "Ibid.", ["ibid"]),
+    ("ibid-official-records-volume", "Ibid., vol. III (A/75/5 (Vol. III)).", ["A/75/5(Vol.III)"]),
     (
         "ibid-official-records",
         "Ibid., Seventy-fourth Session, Supplement No. 53A (A/74/53/Add.1), chap. II.",

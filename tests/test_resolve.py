@@ -74,7 +74,7 @@ def test_ibid_keeps_a_number_only_override() -> None:
     )
     (c,) = in_body(res, "fn/2")
     assert [(u.volume, u.number) for u in c.unts] == [(75, "970")]
-    assert c.target == "unts-75-970"
+    assert c.target == "geneva-convention-i"
 
 
 def test_bare_ibid_repeats_the_previous_footnote() -> None:
@@ -268,3 +268,21 @@ def test_name_is_bound_across_dates_and_short_names(
     named = [c for c in res.citations if c.footnote is not None and c.pattern != "unts-reference"]
     named = [c for c in named if c.span.start < res.footnotes[0].span.start]
     assert [u.volume for c in named for u in c.unts] == expected
+
+
+def test_names_inside_footnotes_get_their_own_series_reference_or_stay_unresolved() -> None:
+    res = run(
+        ["Bearing in mind the agreement between them,{2}", "and the instruments{3}"],
+        {
+            "2": "Agreement between Atlantis and Lemuria (United Nations, Treaty Series, "
+            "vol. 3001, No. 55555).",
+            "3": "These include the Lemuria Fisheries Convention and the Protocols thereto.",
+        },
+    )
+    assert {c.target for c in res.citations} == {"unts-3001-55555"}
+    (inst,) = res.instruments
+    assert inst.label == "Agreement between Atlantis and Lemuria"
+    assert sorted(u.reason for u in res.unresolved) == [
+        "protocols-without-antecedent",
+        "treaty-without-series-reference",
+    ]

@@ -874,6 +874,10 @@ def _find_treaty_series(text: str, hits: list[Hit]) -> None:
         # a group after Ibid. ("Ibid., vol. 2716, No. 48088") points to the Treaty Series;
         # parsed here only to find its end, resolve_citations supplies the series
         refs, end = unts_refs(text, m.end(), "UNTS", UntsRef(1))
+        if refs and any(h.kind == "document" and 0 <= h.start - end <= 3 for h in hits):
+            # "Ibid., vol. III (A/75/5 (Vol. III))": a volume of Official Records, named
+            # by its own symbol, not the Treaty Series
+            continue
         if refs:
             hits.append(Hit(m.start(), end, "treaty", "ibid", "ibid"))
         elif not any(h.start >= m.end() for h in hits):
@@ -953,8 +957,18 @@ def _generic_name_bounds(name: str) -> tuple[int, int] | None:
     for k in range(len(tokens) - 1):
         word, nxt = tokens[k][2], tokens[k + 1][2]
         # "Convention by States", "TRIPS Agreement and Public Health": a keyword followed
-        # by a word that cannot go on inside a name ends it
+        # by a word that cannot go on inside a name ends it; so does "to the" unless a
+        # treaty follows ("Protocol to the Treaty on …", not "Convention to the Review …")
         if word in _TREATY_WORDS and nxt[:1].islower() and nxt not in _AFTER_KEYWORD:
+            tokens = tokens[: k + 1]
+            break
+        if (
+            word in _TREATY_WORDS
+            and nxt == "to"
+            and k + 2 < len(tokens)
+            and tokens[k + 2][2] == "the"
+            and not any(t[2] in _TREATY_WORDS for t in tokens[k + 3 :])
+        ):
             tokens = tokens[: k + 1]
             break
         between = between or word == "between"

@@ -145,6 +145,43 @@ def _marker_after(res: Resolution, clause: Clause, c: Citation) -> Footnote | No
     return None
 
 
+_NAME_SERIES_GAP_RE = re.compile(r"[\s,;:(]*")
+"""Between a name in a footnote and its own Treaty Series reference: 'Agreement … (United …'."""
+
+
+def _in_footnote(
+    res: Resolution,
+    c: Citation,
+    cits: Sequence[Citation],
+    unresolved: list[Unresolved],
+    labels: dict[str, str],
+) -> list[Citation]:
+    """A generic name or 'the Protocols thereto' written inside a footnote body."""
+    text = res.source.text
+    here = [d for d in cits if d.footnote == c.footnote and d is not c]
+    if c.target == _GENERIC:
+        # "Agreement between … (United Nations, Treaty Series, vol. 1651, No. 1061)"
+        after = [d for d in here if d.unts and d.span.start >= c.span.end]
+        first = min((d.span.start for d in after), default=None)
+        if first is not None and _NAME_SERIES_GAP_RE.fullmatch(text, c.span.end, first):
+            bound = [d for d in after if d.span.start == first]
+            for b in bound:
+                labels.setdefault(b.target, c.text)
+            return [replace(c, target=b.target, unts=b.unts) for b in bound]
+        unresolved.append(_unresolved(c, "treaty-without-series-reference"))
+        return []
+    reg = register()
+    named = [d for d in here if d.span.end <= c.span.start and reg.get(d.target) is not None]
+    entry = reg.get(named[-1].target) if named else None
+    if entry is None:
+        unresolved.append(_unresolved(c, "protocols-without-antecedent"))
+        return []
+    if not entry.protocols:
+        unresolved.append(_unresolved(c, "protocols-not-in-register"))
+        return []
+    return [replace(c, target=p) for p in entry.protocols]
+
+
 def _collective_marker(
     res: Resolution, clause: Clause, c: Citation, cits: Sequence[Citation]
 ) -> Footnote | None:
@@ -181,6 +218,9 @@ def _bind_treaties(
     last_treaty: dict[str | None, str] = {}  # clause -> last registered treaty named in it
     last_anywhere: str | None = None
     for c in cits:
+        if c.kind == "treaty" and c.footnote is not None and c.target in (_GENERIC, _THERETO):
+            out += _in_footnote(res, c, cits, unresolved, labels)
+            continue
         if c.kind != "treaty" or c.footnote is not None or c.target == _IBID:
             out.append(c)
             continue
