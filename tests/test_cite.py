@@ -346,10 +346,23 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         "Recalling the Geneva Conventions of 12 August 1949,",
         [("treaty-generic", "Geneva Conventions")],
     ),
-    ("generic-descriptors-only", "the Additional Protocol and Protocol I thereof", []),
+    (
+        "generic-descriptors-only",
+        "the Additional Protocol and Protocol I thereof",
+        [("treaty-descriptor", "Additional Protocol"), ("treaty-descriptor", "Protocol I")],
+    ),
     ("generic-keyword-then-by", "accession to the Convention by States", []),
     ("generic-assembly", "the Fifth Constitutional Convention", []),
     ("generic-collection", "the United Nations Treaty Collection", []),
+    ("generic-body-of-conventions", "the Liaison Group of Biodiversity-related Conventions", []),
+    (
+        "generic-after-a-cut-name",
+        "the Lemuria Fisheries Agreement and the Atlantis Whaling Convention",
+        [
+            ("treaty-generic", "Lemuria Fisheries Agreement"),
+            ("treaty-generic", "Atlantis Whaling Convention"),
+        ],
+    ),
     (
         "generic-to-the-non-treaty",
         "the States Parties to the Convention to the Implementation Review Mechanism",

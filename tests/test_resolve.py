@@ -286,3 +286,28 @@ def test_names_inside_footnotes_get_their_own_series_reference_or_stay_unresolve
         "protocols-without-antecedent",
         "treaty-without-series-reference",
     ]
+
+
+@pytest.mark.parametrize(
+    ("clause", "note", "expected"),
+    [
+        (
+            "pursuant to article 90 of Protocol I{4}",
+            "United Nations, Treaty Series, vol. 1125, No. 17512.",
+            ["geneva-ap1"],
+        ),
+        (
+            "the two Additional Protocols of 1977;{4}",
+            "United Nations, Treaty Series, vol. 1125, Nos. 17512 and 17513.",
+            ["geneva-ap1", "geneva-ap2"],
+        ),
+        ("the Additional Protocols are open", "", []),
+    ],
+    ids=["protocol-i-marker", "additional-protocols-marker", "descriptor-without-footnote"],
+)
+def test_descriptors_name_an_instrument_only_through_their_footnote(
+    clause: str, note: str, expected: list[str]
+) -> None:
+    res = run([clause], {"4": note} if note else None)
+    assert [c.target for c in res.citations if c.pattern == "treaty-name-generic"] == expected
+    assert res.unresolved == ()

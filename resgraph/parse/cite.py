@@ -74,11 +74,21 @@ def expand_parts(regex: str, parts: Mapping[str, str], *, where: str = "") -> st
     return sub(regex, 0)
 
 
+_LOWER_WORD_RE = re.compile(r"(?<![\w\\])[a-z]\w*")
+
+
 def _name_alternation(names: Iterable[str]) -> str:
     """One regex alternative per name, longest first, blanks matching any gap."""
     uniq = sorted({" ".join(n.split()) for n in names if n.strip()}, key=lambda s: (-len(s), s))
     # a printed name may use a non-breaking hyphen ("Non‑Proliferation") or any blank run
-    alts = (re.escape(n).replace(r"\ ", _GAP).replace(r"\-", _HYPHEN) for n in uniq)
+    # and a lower-case word may be printed capitalised or not ("Members of Their Families")
+    alts = (
+        _LOWER_WORD_RE.sub(
+            lambda m: f"[{m.group()[0]}{m.group()[0].upper()}]{m.group()[1:]}",
+            re.escape(n).replace(r"\ ", _GAP).replace(r"\-", _HYPHEN),
+        )
+        for n in uniq
+    )
     return "(?:" + "|".join(alts) + ")"
 
 
@@ -941,14 +951,17 @@ def _descriptor_re() -> re.Pattern[str]:
     return re.compile(expand_parts("$treaty_descriptor", regex_parts(), where="treaty_descriptor"))
 
 
-def _generic_name_bounds(name: str) -> tuple[int, int] | None:
-    """Trim a generic treaty-name match; None when no name is left.
+def _generic_name_bounds(name: str) -> tuple[int, int, bool] | None:
+    """Trim a generic treaty-name match: (start, end, descriptors only), None if no name.
+
+    Descriptors only ("Additional Protocol I") name no instrument by themselves but
+    refer to one a footnote may identify.
 
     >>> n = "TRIPS Agreement and Public Health"
-    >>> n[slice(*_generic_name_bounds(n))]
+    >>> n[slice(*_generic_name_bounds(n)[:2])]
     'TRIPS Agreement'
-    >>> _generic_name_bounds("Additional Protocol I") is None
-    True
+    >>> _generic_name_bounds("Additional Protocol I")
+    (0, 21, True)
     """
     tokens = [(m.start(), m.end(), m.group()) for m in re.finditer(r"\S+", name)]
     while tokens and tokens[0][2] in _LEADING_STOP:
@@ -982,11 +995,16 @@ def _generic_name_bounds(name: str) -> tuple[int, int] | None:
     words = [t[2] for t in tokens]
     if not words or not any(w in _TREATY_WORDS for w in words):
         return None
+    if len(words) == 1:
+        return None  # "the Convention": a bare keyword
+    if words[-1] in _TREATY_WORDS and words[-1].endswith("s") and "of" in words:
+        return None  # "Liaison Group of Biodiversity-related Conventions": a body
     if all(_descriptor_re().fullmatch(w) for w in words):
-        return None  # "Additional Protocol", "Protocol I": an instrument named elsewhere
+        # "Additional Protocol", "Protocol I": an instrument named elsewhere
+        return tokens[0][0], tokens[-1][1], True
     if words[0] in _TREATY_WORDS and not any(w[:1].isupper() for w in words[1:]):
         return None  # "Convention on the rights …": no name without a capitalised word
-    return tokens[0][0], tokens[-1][1]
+    return tokens[0][0], tokens[-1][1], False
 
 
 def _find_treaty_names(text: str, hits: list[Hit]) -> None:
@@ -1014,13 +1032,19 @@ def _find_treaty_names(text: str, hits: list[Hit]) -> None:
     for m in _re("protocols-thereto").finditer(text):
         if not _overlaps(m.start(), m.end(), hits):
             hits.append(Hit(m.start(), m.end(), "treaty", "thereto", "protocols-thereto"))
-    for m in _re("treaty-name-generic").finditer(text):
-        bounds = _generic_name_bounds(m.group("name"))
+    generic, pos = _re("treaty-name-generic"), 0
+    while (gm := generic.search(text, pos)) is not None:
+        # a trimmed name leaves the rest of the match to be searched again
+        # ("the TRIPS Agreement and the Paris Protocol")
+        pos = max(gm.end(), gm.start() + 1)
+        bounds = _generic_name_bounds(gm.group("name"))
         if bounds is None:
             continue
-        s, e = m.start("name") + bounds[0], m.start("name") + bounds[1]
+        s, e = gm.start("name") + bounds[0], gm.start("name") + bounds[1]
+        pos = max(e, gm.start() + 1)
+        target = "treaty-descriptor" if bounds[2] else "treaty-generic"
         if not _overlaps(s, e, hits):
-            hits.append(Hit(s, e, "treaty", "treaty-generic", "treaty-name-generic"))
+            hits.append(Hit(s, e, "treaty", target, "treaty-name-generic"))
 
 
 def find_in_text(
@@ -1098,7 +1122,8 @@ def find_citations(res: Resolution) -> Resolution:
     Resolutions (every form the UN prints, lists one per number), other UN
     document symbols, Treaty Series references, treaty and declaration names.
     "Ibid.", "the Protocols thereto" and unregistered treaty names get
-    provisional targets ("ibid", "thereto", "treaty-generic") that
+    provisional targets ("ibid", "thereto", "treaty-generic", and "treaty-descriptor"
+    for "Additional Protocol I") that
     `resolve_citations` replaces.
     """
     own = res.heading.symbol

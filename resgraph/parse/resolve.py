@@ -43,6 +43,7 @@ from resgraph.parse.cite import (
 _IBID = "ibid"
 _THERETO = "thereto"
 _GENERIC = "treaty-generic"
+_DESCRIPTOR = "treaty-descriptor"  # "Additional Protocol I": a name only with its footnote
 
 
 def _unresolved(c: Citation, reason: str) -> Unresolved:
@@ -145,6 +146,8 @@ def _marker_after(res: Resolution, clause: Clause, c: Citation) -> Footnote | No
     return None
 
 
+_PROVISIONAL = (_GENERIC, _DESCRIPTOR, _THERETO)
+
 _NAME_SERIES_GAP_RE = re.compile(r"[\s,;:(]*")
 """Between a name in a footnote and its own Treaty Series reference: 'Agreement … (United …'."""
 
@@ -159,7 +162,7 @@ def _in_footnote(
     """A generic name or 'the Protocols thereto' written inside a footnote body."""
     text = res.source.text
     here = [d for d in cits if d.footnote == c.footnote and d is not c]
-    if c.target == _GENERIC:
+    if c.target in (_GENERIC, _DESCRIPTOR):
         # "Agreement between … (United Nations, Treaty Series, vol. 1651, No. 1061)"
         after = [d for d in here if d.unts and d.span.start >= c.span.end]
         first = min((d.span.start for d in after), default=None)
@@ -168,7 +171,8 @@ def _in_footnote(
             for b in bound:
                 labels.setdefault(b.target, c.text)
             return [replace(c, target=b.target, unts=b.unts) for b in bound]
-        unresolved.append(_unresolved(c, "treaty-without-series-reference"))
+        if c.target == _GENERIC:
+            unresolved.append(_unresolved(c, "treaty-without-series-reference"))
         return []
     reg = register()
     named = [d for d in here if d.span.end <= c.span.start and reg.get(d.target) is not None]
@@ -218,7 +222,7 @@ def _bind_treaties(
     last_treaty: dict[str | None, str] = {}  # clause -> last registered treaty named in it
     last_anywhere: str | None = None
     for c in cits:
-        if c.kind == "treaty" and c.footnote is not None and c.target in (_GENERIC, _THERETO):
+        if c.kind == "treaty" and c.footnote is not None and c.target in _PROVISIONAL:
             out += _in_footnote(res, c, cits, unresolved, labels)
             continue
         if c.kind != "treaty" or c.footnote is not None or c.target == _IBID:
@@ -226,7 +230,7 @@ def _bind_treaties(
             continue
         clause = res.clause(c.clause) if c.clause else None
         fn = _marker_after(res, clause, c) if clause is not None else None
-        if fn is None and clause is not None and c.target not in (_THERETO, _GENERIC):
+        if fn is None and clause is not None and c.target not in _PROVISIONAL:
             fn = _collective_marker(res, clause, c, cits)
         # a name bound to its footnote's Treaty Series references was carried by that
         # footnote (rg:viaFootnote): its citation records the footnote and the volumes
@@ -245,9 +249,12 @@ def _bind_treaties(
             else:
                 out += [replace(c, target=p) for p in entry.protocols]
             continue
-        if c.target == _GENERIC:
+        if c.target in (_GENERIC, _DESCRIPTOR):
             if not bound:
-                unresolved.append(_unresolved(c, "treaty-without-series-reference"))
+                # descriptors alone ("the Additional Protocols") are no name: like "the
+                # Convention", they are not a reference left unresolved
+                if c.target == _GENERIC:
+                    unresolved.append(_unresolved(c, "treaty-without-series-reference"))
                 continue
             for b in bound:
                 labels.setdefault(b.target, c.text)
