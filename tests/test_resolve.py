@@ -311,3 +311,18 @@ def test_descriptors_name_an_instrument_only_through_their_footnote(
     res = run([clause], {"4": note} if note else None)
     assert [c.target for c in res.citations if c.pattern == "treaty-name-generic"] == expected
     assert res.unresolved == ()
+
+
+def test_ibid_after_a_footnote_without_identifiable_source_says_so() -> None:
+    res = run(
+        ["a{1} b{2}"],
+        {
+            "1": "Report of the World Summit for Lemuria (United Nations publication, "
+            "Sales No. E.03.II.A.1), chap. I, resolution 1, annex.",
+            "2": "Ibid., annex II.",
+        },
+    )
+    assert targets(res) == []
+    assert [(u.reason, u.footnote) for u in res.unresolved] == [
+        ("ibid-antecedent-not-identified", "fn/2")
+    ]

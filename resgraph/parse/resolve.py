@@ -80,7 +80,7 @@ def _resolve_ibid(
             by_fn.setdefault(c.footnote, []).append(c)
     replaced: dict[int, list[Citation]] = {}
     previous: list[Citation] = []
-    for fn in res.footnotes:
+    for i, fn in enumerate(res.footnotes):
         resolved_here: list[Citation] = []
         for c in by_fn.get(fn.key, []):
             if c.target != _IBID:
@@ -90,7 +90,10 @@ def _resolve_ibid(
             # in the same footnote repeats that one, else the previous footnote
             new = _expand_ibid(c, resolved_here or previous)
             if not new:
-                unresolved.append(_unresolved(c, "ibid-without-antecedent"))
+                # a footnote before it that cites no identifiable instrument ("Report of the
+                # World Summit …, Sales No. …") is an antecedent we cannot name
+                reason = "ibid-antecedent-not-identified" if i else "ibid-without-antecedent"
+                unresolved.append(_unresolved(c, reason))
             replaced[id(c)] = new
             resolved_here += new
         previous = resolved_here
