@@ -102,15 +102,25 @@ class QueryResult:
 # -- loading ---------------------------------------------------------------------------
 
 
-def list_queries() -> list[str]:
+def query_names() -> list[str]:
     """Names of the report queries shipped in `queries/` (checks excluded), sorted."""
     return sorted(p.stem for p in resources.queries_dir().glob("*.rq"))
 
 
-def list_checks() -> list[str]:
+def check_names() -> list[str]:
     """Names of the checks, `checks/<name>-violation`, sorted."""
     folder = resources.queries_dir() / "checks"
     return sorted(f"checks/{p.stem}" for p in folder.glob("*-violation.rq"))
+
+
+def list_queries() -> list[NamedQuery]:
+    """The report queries shipped in `queries/`, sorted by name (checks excluded)."""
+    return [load_query(n) for n in query_names()]
+
+
+def list_checks() -> list[NamedQuery]:
+    """The checks in `queries/checks/`, sorted by name."""
+    return [load_query(n) for n in check_names()]
 
 
 def load_query(name: str) -> NamedQuery:
@@ -122,7 +132,7 @@ def load_query(name: str) -> NamedQuery:
         raise QueryError(f"{name}: not a query name (kebab-case, optionally 'checks/…')")
     path = resources.queries_dir() / f"{name}.rq"
     if not path.is_file():
-        known = ", ".join(list_queries() + list_checks())
+        known = ", ".join(query_names() + check_names())
         raise QueryError(f"{name}.rq: no such query (known: {known})")
     return _load(path, name)
 
@@ -427,7 +437,7 @@ def _check_dataset_clauses(prepared: Query, target: rdflib.Graph, query: NamedQu
 
 def run_checks(graph: rdflib.Graph) -> list[tuple[str, QueryResult]]:
     """Run every `checks/*-violation.rq`; each returns zero rows on a well-formed graph."""
-    return [(name, run_query(graph, name)) for name in list_checks()]
+    return [(q.name, run_query(graph, q)) for q in list_checks()]
 
 
 # -- output ----------------------------------------------------------------------------

@@ -63,7 +63,7 @@ def _params(path: Path) -> dict[str, str]:
 
 def report_cases() -> list[Case]:
     cases = []
-    for name in store.list_queries():
+    for name in store.query_names():
         fixture = _fixture(FIXTURES / name)
         found = sorted(FIXTURES.glob(f"{name}.*expected.csv"))
         expected = [FIXTURES / f"{name}.expected.csv"] + [
@@ -127,7 +127,7 @@ def test_report_query_matches_expected(case: Case) -> None:
 
 def test_every_query_has_a_fixture_case() -> None:
     covered = {c.query for c in REPORTS if c.expected.is_file()}
-    assert sorted(set(store.list_queries()) - covered) == []
+    assert sorted(set(store.query_names()) - covered) == []
 
 
 def test_every_params_file_has_its_expected_rows() -> None:
@@ -139,7 +139,7 @@ def test_every_params_file_has_its_expected_rows() -> None:
     assert orphans == []
 
 
-CHECKS = store.list_checks()
+CHECKS = store.check_names()
 
 
 @pytest.mark.parametrize("name", CHECKS, ids=CHECKS)
@@ -157,6 +157,12 @@ def test_check_reports_a_bad_graph(name: str) -> None:
     assert_rows(result, FIXTURES / f"{name}.invalid.expected.csv")
 
 
+def test_listings_agree_with_names() -> None:
+    assert [q.name for q in store.list_queries()] == store.query_names()
+    assert [q.name for q in store.list_checks()] == CHECKS
+    assert all(q.kind == "check" for q in store.list_checks())
+
+
 def test_run_checks_runs_every_check() -> None:
     ds = load_fixture(_fixture(FIXTURES / CHECKS[0]))
     assert [name for name, _ in store.run_checks(ds)] == CHECKS
@@ -164,7 +170,7 @@ def test_run_checks_runs_every_check() -> None:
 
 # -- headers -----------------------------------------------------------------------------
 
-ALL = store.list_queries() + CHECKS
+ALL = store.query_names() + CHECKS
 
 
 @pytest.mark.parametrize("name", ALL, ids=ALL)
