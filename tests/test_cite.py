@@ -291,6 +291,30 @@ CLAUSE_CASES: list[tuple[str, str, list[tuple[str, str]]]] = [
         "by the Commission on the Status of Women",
         [("A/RES/71/170", "resolutions 71/170"), ("A/RES/72/149", "72/149")],
     ),
+    (
+        "adoption-by-regional-commission",
+        "Noting the adoption, by the Economic and Social Commission for Asia and the Pacific at "
+        "its seventy-second session, of resolution 72/7 of 19 May 2016 on sand",
+        [("E/ESCAP/RES/72/7", "resolution 72/7 of 19 May 2016")],
+    ),
+    (
+        "adoption-by-two-organs",
+        "the adoption by the General Assembly and the Security Council of substantively "
+        "identical resolutions 70/262 and 2282 (2016)",
+        [("A/RES/70/262", "resolutions 70/262"), ("S/RES/2282(2016)", "2282 (2016)")],
+    ),
+    (
+        "its-as-reflected-in",
+        "notes the contribution of the United Nations Environment Assembly, as reflected in its "
+        "resolution 2/17 of 27 May 2016,",
+        [],
+    ),
+    (
+        "adopted-by-committee-is-no-context",
+        "recommendations adopted by the Special Committee at its 2016 session, in particular "
+        "as set forth in the annex to resolution 71/146;",
+        [("A/RES/71/146", "resolution 71/146")],
+    ),
     # other documents
     (
         "committee-report",

@@ -688,7 +688,7 @@ def _add_item(
         )
 
 
-_AFTER_WINDOW = 400
+_AFTER_WINDOW = 700
 """How far (characters, same sentence) an 'adopted by <body>' after a list may stand."""
 
 _GENERIC_RESOLUTIONS_RE = re.compile(r"\b[Rr]esolutions?\b(?![ \t\u00a0]+(?:[A-Z]{1,2}-)?\d)")
@@ -726,6 +726,11 @@ def _body(text: str, at: int, name: str) -> str:
     """The organ-table name of a body named at `at`, or `_UNKNOWN_BODY`."""
     name = " ".join(name.split())
     if _organ(name) is None:
+        # "the General Assembly and the Security Council": the first body with a series
+        parts = re.split(r" and (?:the )?", name)
+        organs_named = [o for o in map(_organ, parts) if o is not None]
+        if len(parts) > 1 and len(organs_named) == len(parts):
+            return next((o.name for o in organs_named if o.template), organs_named[0].name)
         return _UNKNOWN_BODY
     return _refer_back(text, at, name)
 
