@@ -621,6 +621,22 @@ def test_its_of_a_body_without_series_is_not_the_citing_body() -> None:
     ]
 
 
+def test_its_of_a_body_outside_the_organ_table_is_not_the_citing_body() -> None:
+    """'by the General Assembly of the World Tourism Organization …, by its resolution'."""
+    res = find_citations(
+        document(
+            [
+                "Also takes note of the adoption, by the General Assembly of the World Tourism "
+                "Organization at its twenty-third session, in September 2019, by its resolution "
+                "722 (XXIII), of the Framework Convention on Tourism Ethics,"
+            ],
+            organ="General Assembly",
+        )
+    )
+    assert [c.target for c in res.citations if c.kind == "resolution"] == []
+    assert [u.reason for u in res.unresolved] == ["resolution-of-body-without-series"]
+
+
 def test_body_without_series_is_kept_unresolved() -> None:
     res = find_citations(document(["Commission on Population and Development resolution 2006/2"]))
     assert res.citations == ()

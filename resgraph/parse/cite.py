@@ -543,8 +543,8 @@ def _normalise_item(
     if pattern.normalise == "sc":
         return [(ids.sc_resolution_symbol(gd["number"], gd["year"]), None, "Security Council")]
     organ = _organ(organ_name) if organ_name and organ_name != _UNKNOWN_BODY else None
-    if organ is None and its and ctx.organ:
-        organ = _organ(ctx.organ)
+    if organ_name is None and its and ctx.organ:
+        organ = _organ(ctx.organ)  # 'its' with no other body named: the citing body
     if organ_name and organ is None:
         return "resolution-of-body-without-series"
     if organ is not None and not organ.slash_numbers:
