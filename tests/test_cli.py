@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import subprocess
@@ -121,3 +123,65 @@ def test_help_exits_cleanly() -> None:
     )
     assert proc.returncode == 0
     assert "build" in proc.stdout and "query" in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("seed-out")
+    assert main(["build", "--out", str(out), "--quiet", "--no-network-page", str(SEED)]) == 0
+    return out / "graph.trig"
+
+
+def test_query_binds_parameters_and_prints_csv(
+    seed_graph: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(
+        [
+            "query",
+            "treaties-cited-by-resolution",
+            "--graph",
+            str(seed_graph),
+            "--param",
+            "document=A/RES/67/185",
+            "--format",
+            "csv",
+        ]
+    )
+    out = capsys.readouterr().out
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    volumes = {r["volume"] for r in rows if r["volume"]}
+    assert {"2225", "2237", "2241", "2326"} <= volumes
+    assert all(r["treaty"].startswith("https://w3id.org/resgraph/id/treaty/") for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["query", "no-such-query"], "no such query"),
+        (["query", "treaties-cited-by-resolution"], "document"),
+        (["query", "most-cited-instruments", "--param", "limit=many"], "limit"),
+        (["query", "most-cited-instruments", "--param", "nonsense"], "NAME=VALUE"),
+    ],
+    ids=["unknown-query", "missing-param", "bad-integer", "bad-syntax"],
+)
+def test_query_errors_are_one_line_with_exit_2(
+    seed_graph: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
+) -> None:
+    assert main([*argv, "--graph", str(seed_graph)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert message in err
+    assert len(err.splitlines()) == 1
+
+
+def test_readme_query_examples_run(seed_graph: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The `resgraph query …` lines of the README stay true."""
+    lines = [
+        line.split("#")[0].split()
+        for line in (PROJECT_DIR / "README.md").read_text().splitlines()
+        if line.startswith("resgraph query ")
+    ]
+    assert lines
+    for words in lines:
+        assert main([*words[1:], "--graph", str(seed_graph)]) == 0, words
+        assert capsys.readouterr().out.strip()
