@@ -1,4 +1,4 @@
-"""The command line: `resgraph build`, `resgraph query`, `resgraph queries`.
+"""The command line: `resgraph build`, `query`, `queries`, `validate`.
 
 The only module that calls sys.exit. Exit codes:
 
@@ -96,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
 
     ls = sub.add_parser("queries", help="list the named queries and their parameters")
     ls.set_defaults(run=_run_list_queries)
+
+    v = sub.add_parser("validate", help="run the SHACL shapes over graph files")
+    v.add_argument("graphs", nargs="*", default=["out/graph.trig"], help="default: out/graph.trig")
+    v.set_defaults(run=_run_validate)
     return parser
 
 
@@ -179,6 +183,16 @@ def _run_query(args: argparse.Namespace) -> int:
     result = run_query(ds, args.name, params, base=args.base)
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    """Like pySHACL's command line: the report, exit 0 conforms, 1 violations, 2 error."""
+    from .to_rdf import merge_datasets
+    from .validate import load_graph_file, validate_graph
+
+    report = validate_graph(merge_datasets(load_graph_file(p) for p in args.graphs))
+    sys.stdout.write(report.text())
+    return EXIT_OK if report.conforms else EXIT_CHECKS
 
 
 def _run_list_queries(args: argparse.Namespace) -> int:
