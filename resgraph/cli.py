@@ -74,7 +74,14 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MAX_BYTES,
         help=f"refuse larger inputs (default: {DEFAULT_MAX_BYTES})",
     )
-    b.add_argument("--strict", action="store_true", help="unresolved references are errors")
+    b.add_argument(
+        "--strict",
+        action="store_true",
+        help="unresolved references are errors; shape violations and findings fail (exit 1)",
+    )
+    b.add_argument(
+        "--no-validate", action="store_true", help="skip the SHACL shapes and consistency checks"
+    )
     b.add_argument("--no-network-page", action="store_true", help="do not write network.html")
     b.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     b.set_defaults(run=_run_build)
@@ -116,6 +123,7 @@ def _run_build(args: argparse.Namespace) -> int:
         encoding=args.encoding,
         max_bytes=args.max_bytes,
         strict=args.strict,
+        validate=not args.no_validate,
     )
     for err in result.errors:
         # InputError messages already start with the file name
@@ -141,7 +149,14 @@ def _run_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not args.quiet:
         _print_summary(result, written, elapsed)
-    return EXIT_INPUT if result.errors else EXIT_OK
+    if result.errors:
+        return EXIT_INPUT
+    failed = result.shapes is not None and not result.shapes.conforms
+    if args.strict and (failed or (result.findings is not None and result.findings.total)):
+        if failed and result.shapes is not None:
+            sys.stderr.write(result.shapes.text())
+        return EXIT_CHECKS
+    return EXIT_OK
 
 
 def _print_summary(result: object, written: list[Path], elapsed: float) -> None:
@@ -157,6 +172,15 @@ def _print_summary(result: object, written: list[Path], elapsed: float) -> None:
     print(f"citations:   {sum(s.citations.values())} ({cites})")
     print(f"unresolved:  {s.unresolved}")
     print(f"triples:     {s.triples}")
+    if s.validated and result.shapes is not None:
+        shapes = ", ".join(f"{n} {shape}" for shape, n in result.shapes.by_shape().items())
+        print(
+            f"shapes:      {s.shape_violations} violations ({shapes})"
+            if shapes
+            else "shapes:      conform"
+        )
+        found = ", ".join(f"{n} {k.removesuffix('-violation')}" for k, n in s.findings.items() if n)
+        print(f"findings:    {sum(s.findings.values())}" + (f" ({found})" if found else ""))
     print(f"written:     {', '.join(str(p) for p in written)}")
     print(f"time:        {elapsed:.2f} s")
 

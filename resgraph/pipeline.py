@@ -22,6 +22,7 @@ from .parse.resolve import resolve_citations
 from .parse.segment import segment
 from .read import DEFAULT_MAX_BYTES, read_source
 from .to_rdf import document_to_graph, merge_datasets
+from .validate import Findings, ValidationReport
 
 # what a folder given as input contributes
 INPUT_SUFFIXES = (".txt",)
@@ -46,6 +47,9 @@ class Summary:
     unresolved: int = 0
     triples: int = 0
     errors: int = 0
+    validated: bool = False  # the shapes and checks ran
+    shape_violations: int = 0  # SHACL results (ontology/shapes.ttl)
+    findings: dict[str, int] = field(default_factory=dict)  # rows per consistency check
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class BuildResult:
     dataset: Dataset
     documents: tuple[Resolution, ...]
     errors: tuple[BuildError, ...]
+    shapes: ValidationReport | None = None  # None: not validated
+    findings: Findings | None = None  # rows of queries/checks/*-violation.rq
 
     def summary(self) -> Summary:
         """Counts of what was built."""
@@ -71,6 +77,9 @@ class BuildResult:
             unresolved=sum(len(d.unresolved) for d in self.documents),
             triples=len(self.dataset),
             errors=len(self.errors),
+            validated=self.shapes is not None,
+            shape_violations=len(self.shapes.results) if self.shapes else 0,
+            findings=dict(self.findings.counts) if self.findings else {},
         )
 
 
@@ -98,6 +107,7 @@ def build(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     strict: bool = False,
+    validate: bool = True,
 ) -> BuildResult:
     """Build the graph of every input file (folders are searched for *.txt)."""
     documents: list[Resolution] = []
@@ -117,7 +127,15 @@ def build(
         built_from[key] = str(path)
         documents.append(doc)
         graphs.append(graph)
-    return BuildResult(merge_datasets(graphs), tuple(documents), tuple(errors))
+    dataset = merge_datasets(graphs)
+    if not validate or not documents:
+        return BuildResult(dataset, tuple(documents), tuple(errors))
+    # shapes and checks over the union, once: every document is in it, pySHACL's fixed cost
+    # is paid once, and a node shared by documents (a cited resolution) is checked whole
+    from .validate import run_findings, validate_graph
+
+    shapes, findings = validate_graph(dataset), run_findings(dataset)
+    return BuildResult(dataset, tuple(documents), tuple(errors), shapes, findings)
 
 
 def expand_inputs(inputs: Iterable[str | Path], errors: list[BuildError]) -> Iterator[Path]:

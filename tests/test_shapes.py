@@ -112,3 +112,42 @@ def test_cli_validate_unreadable_graph(tmp_path: Path, capsys: pytest.CaptureFix
     assert main(["validate", str(bad)]) == 2
     assert "bad.ttl" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "missing.trig")]) == 2
+
+
+# -- the build --------------------------------------------------------------------------
+
+CASE_WITH_FINDINGS = PROJECT_DIR / "tests" / "corpus" / "a-res-80-3" / "input.txt"
+
+
+def test_build_validates_by_default() -> None:
+    from resgraph.pipeline import build
+
+    result = build([CASE_WITH_FINDINGS])
+    assert result.shapes is not None and result.shapes.conforms
+    assert result.findings is not None
+    summary = result.summary()
+    assert summary.validated and summary.shape_violations == 0
+    assert set(summary.findings) == {n.removeprefix("checks/") for n in _check_names()}
+    # the document names treaties of the Treaty Series without a footnote giving their volume
+    assert summary.findings["treaty-without-series-reference-violation"] > 0
+    assert build([CASE_WITH_FINDINGS], validate=False).shapes is None
+
+
+def _check_names() -> list[str]:
+    from resgraph.store import check_names
+
+    return check_names()
+
+
+def test_cli_build_reports_findings_and_fails_only_when_strict(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ["build", str(CASE_WITH_FINDINGS), "--out", str(tmp_path), "--no-network-page"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "shapes:      conform" in out
+    assert re.search(r"findings:\s+[1-9]\d* \(.*treaty-without-series-reference", out)
+    assert main([*args, "--strict"]) == 1
+    capsys.readouterr()
+    assert main([*args, "--no-validate"]) == 0
+    assert "findings:" not in capsys.readouterr().out
