@@ -232,6 +232,17 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class Link:
+    """A link the source itself marks up (AKN4UN `<a href="https://undocs.org/…">`)."""
+
+    symbol: str  # normalised from the link's address: "A/RES/73/177"
+    text: str  # the linked text as printed: "73/177"
+    span: Span  # in the read text
+    clause: str | None  # key of the clause it stands in (for a footnote: its anchor clause)
+    footnote: str | None = None  # key of the footnote it stands in
+
+
+@dataclass(frozen=True)
 class Unresolved:
     """A reference that could not be tied to an instrument; kept and counted."""
 
@@ -255,6 +266,7 @@ class Resolution:
     instruments: tuple[Instrument, ...] = ()
     unresolved: tuple[Unresolved, ...] = ()
     parts: tuple[Resolution, ...] = field(default=())  # multi-part works (AKN "A-B")
+    links: tuple[Link, ...] = ()  # links marked up in the source (AKN4UN), for evaluation
 
     def clause(self, key: str) -> Clause | None:
         """The clause with this key, if any."""

@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Protocol
 
 from rdflib import Dataset
 
 from .errors import InputError, ResgraphError
 from .ids import DEFAULT_BASE
-from .model import Resolution
+from .model import Resolution, SourceFormat, SourceText
+from .parse.akn import add_link_citations, parse_akn
 from .parse.cite import find_citations
 from .parse.resolve import resolve_citations
 from .parse.segment import segment
@@ -25,7 +27,15 @@ from .to_rdf import document_to_graph, merge_datasets
 from .validate import Findings, ValidationReport
 
 # what a folder given as input contributes
-INPUT_SUFFIXES = (".txt",)
+INPUT_SUFFIXES = (".txt", ".xml")
+
+
+class _Parser(Protocol):
+    def __call__(self, source: SourceText, *, strict: bool = False) -> Resolution: ...
+
+
+# stage 2 by input format: both give the same document model
+PARSERS: dict[SourceFormat, _Parser] = {"text": segment, "akn4un": parse_akn}
 
 
 @dataclass(frozen=True)
@@ -66,13 +76,13 @@ class BuildResult:
         """Counts of what was built."""
         clauses: Counter[str] = Counter()
         citations: Counter[str] = Counter()
-        for doc in self.documents:
+        for doc in (d for top in self.documents for d in (top, *top.parts)):
             clauses.update(c.kind for c in doc.clauses)
             citations.update(c.kind for c in doc.citations)
         return Summary(
             documents=len(self.documents),
             clauses=dict(sorted(clauses.items())),
-            footnotes=sum(len(d.footnotes) for d in self.documents),
+            footnotes=sum(len(d.footnotes) for top in self.documents for d in (top, *top.parts)),
             citations=dict(sorted(citations.items())),
             unresolved=sum(len(d.unresolved) for d in self.documents),
             triples=len(self.dataset),
@@ -93,11 +103,19 @@ def parse_document(
 ) -> Resolution:
     """Read, segment, find and resolve the citations of one input."""
     source = read_source(path, data=data, encoding=encoding, max_bytes=max_bytes)
-    if source.format != "text":
+    parser = PARSERS.get(source.format)
+    if parser is None:
         raise InputError(source.name, f"{source.format} input is not supported yet")
-    res = segment(source, strict=strict)
-    res = find_citations(res)
-    return resolve_citations(res, strict=strict)
+    return _cite(parser(source, strict=strict), strict)
+
+
+def _cite(res: Resolution, strict: bool) -> Resolution:
+    """Find and resolve citations in a document and in each of its parts."""
+    res = resolve_citations(find_citations(res), strict=strict)
+    if res.parts:
+        res = replace(res, parts=tuple(_cite(p, strict) for p in res.parts))
+    # the source's own links (AKN4UN) where the text patterns missed a resolution
+    return add_link_citations(res) if res.links else res
 
 
 def build(
@@ -147,7 +165,7 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[BuildError]) -> Ite
                 p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
             )
             if not found:
-                errors.append(BuildError(str(path), "folder holds no input files (*.txt)"))
+                errors.append(BuildError(str(path), "folder holds no input files (*.txt, *.xml)"))
             yield from found
         else:
             yield path
