@@ -1,4 +1,8 @@
-"""Generate `resgraph/vocab.py`, `ontology/phrases.ttl` and `ontology/context.jsonld`.
+"""Generate `resgraph/vocab.py` and the generated files of `ontology/`.
+
+`ontology/phrases.ttl`, `context.jsonld`, `treaties.ttl` (the treaty register
+as linked data) and `index.html` (the documentation page; both rendered by
+`resgraph/gen_publish.py`).
 
 Run `python -m resgraph.gen_vocab` after editing `ontology/resgraph.ttl` (the
 source of truth for the rg: terms) or `resgraph/patterns/clause_phrases.json`
@@ -173,6 +177,9 @@ def _check_phrases(data: Mapping[str, Any], where: str) -> None:
             raise PatternError(f"{where}: phrases.{cid}: kind must be preambular or operative")
         if not isinstance(ph.get("label"), str):
             raise PatternError(f"{where}: phrases.{cid}: no label")
+        strength = ph.get("strength", 0)
+        if not isinstance(strength, int) or isinstance(strength, bool) or strength < 0:
+            raise PatternError(f"{where}: phrases.{cid}: strength must be a non-negative integer")
         rel_id = ph.get("relation", DEFAULT_RELATION)
         if rel_id not in relations and rel_id != DEFAULT_RELATION:
             raise PatternError(f"{where}: phrases.{cid}: unknown relation {rel_id!r}")
@@ -207,9 +214,18 @@ def render_phrases(data: Mapping[str, Any], where: str = "clause_phrases.json") 
         ("rgp:preambular", "Preambular opening phrases", "a preambular paragraph"),
         ("rgp:operative", "Operative opening phrases", "an operative paragraph"),
     )
+    scale = data.get("strengths")
+    note = (
+        "rg:normativeStrength levels: "
+        + "; ".join(f"{k} {v['label']}" for k, v in sorted(scale.items(), reverse=True))
+        if isinstance(scale, dict) and all(isinstance(v, dict) for v in scale.values())
+        else None
+    )
     for iri, label, what in schemes:
         out.append(f"{iri} a skos:ConceptScheme ;")
         out.append(f"    skos:prefLabel {_lit(label)} ;")
+        if note:
+            out.append(f"    skos:note {_lit(note)} ;")
         out.append(
             "    skos:definition "
             + _lit(f"The phrases that open {what} of a UN resolution, variants grouped.")
@@ -248,6 +264,9 @@ def render_phrases(data: Mapping[str, Any], where: str = "clause_phrases.json") 
             out.append("    skos:hiddenLabel " + " , ".join(_lit(v) for v in hidden) + " ;")
         for ex in _strings(ph.get("examples")):
             out.append(f"    skos:example {_lit(ex)} ;")
+        strength = ph.get("strength")
+        if isinstance(strength, int) and not isinstance(strength, bool):
+            out.append(f"    rg:normativeStrength {strength} ;")
         out.append(f"    rg:impliesRelation rgr:{ph.get('relation', DEFAULT_RELATION)} .")
         out.append("")
     return "\n".join(out)
@@ -300,14 +319,20 @@ def _split(iri: str) -> tuple[str, str]:
 
 def outputs() -> dict[Path, str]:
     """Every generated file and its fresh content."""
+    from .gen_publish import render_html, render_treaties
+
     g = load_ontology()
     phrases_path = patterns_dir() / "clause_phrases.json"
+    phrases = render_phrases(load_phrases(phrases_path), str(phrases_path))
+    register = json.loads((patterns_dir() / "treaties.json").read_text(encoding="utf-8"))
+    shapes = Graph().parse(ontology_dir() / "shapes.ttl", format="turtle")
+    page = render_html(g, Graph().parse(data=phrases, format="turtle"), shapes, PREFIXES)
     return {
         Path(__file__).resolve().parent / "vocab.py": render_vocab(g),
-        ontology_dir() / "phrases.ttl": render_phrases(
-            load_phrases(phrases_path), str(phrases_path)
-        ),
+        ontology_dir() / "phrases.ttl": phrases,
         ontology_dir() / "context.jsonld": render_context(g),
+        ontology_dir() / "treaties.ttl": render_treaties(register),
+        ontology_dir() / "index.html": page,
     }
 
 

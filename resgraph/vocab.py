@@ -63,12 +63,15 @@ class RG(DefinedNamespace):
     impliesRelation: URIRef  # implies relation
     inVolume: URIRef  # in volume
     organ: URIRef  # organ
+    parentTreaty: URIRef  # parent treaty
     phraseConcept: URIRef  # phrase concept
     relation: URIRef  # relation
     selector: URIRef  # selector
     viaFootnote: URIRef  # via footnote
 
     # datatype properties
+    adoptionDate: URIRef  # adoption date
+    adoptionPlace: URIRef  # adoption place
     agendaItem: URIRef  # agenda item
     akn4unWork: URIRef  # AKN4UN work
     annex: URIRef  # annex
@@ -78,6 +81,7 @@ class RG(DefinedNamespace):
     contentHash: URIRef  # content hash
     distributionDate: URIRef  # distribution date
     enactingFormula: URIRef  # enacting formula
+    entryIntoForce: URIRef  # entry into force
     inRegister: URIRef  # in register
     jobNumber: URIRef  # job number
     layout: URIRef  # layout
@@ -86,6 +90,7 @@ class RG(DefinedNamespace):
     lntsVolume: URIRef  # LNTS volume
     marker: URIRef  # marker
     meeting: URIRef  # meeting
+    normativeStrength: URIRef  # normative strength
     number: URIRef  # number
     pattern: URIRef  # pattern
     phrase: URIRef  # phrase
@@ -106,3 +111,6 @@ class RG(DefinedNamespace):
     volumeAsPrinted: URIRef  # volume as printed
     volumeNumber: URIRef  # volume number
     voteOutcome: URIRef  # vote outcome
+
+    # annotation properties
+    aknElement: URIRef  # AKN element

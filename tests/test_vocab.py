@@ -220,3 +220,220 @@ def test_context_coerces_types() -> None:
     assert ctx["phrase"] == "rg:phrase"
     assert ctx["start"] == {"@id": "oa:start", "@type": "xsd:nonNegativeInteger"}
     assert ctx["date_document"] == {"@id": "eli:date_document", "@type": "xsd:date"}
+
+
+# -- alignment ------------------------------------------------------------------------
+
+UNDO = "https://w3id.org/un/ontology/undo/"
+MATCHES = (SKOS.closeMatch, SKOS.broadMatch, SKOS.narrowMatch, SKOS.relatedMatch)
+
+
+def test_no_identity_claims_on_other_vocabularies() -> None:
+    g = ontology()
+    assert not list(g.triples((None, OWL.sameAs, None)))
+    for s, o in g.subject_objects(OWL.equivalentClass):
+        assert str(s).startswith(RG_NS) and str(o).startswith(RG_NS)
+
+
+@pytest.mark.parametrize(
+    ("term", "prop", "target"),
+    [
+        (RG.Document, SKOS.closeMatch, UNDO + "Document"),
+        (RG.Resolution, SKOS.closeMatch, UNDO + "Resolution"),
+        (RG.Treaty, SKOS.narrowMatch, UNDO + "Convention"),
+        (RG.Citation, SKOS.relatedMatch, UNDO + "Relation"),
+        (RG.Citation, RDFS.subClassOf, "http://www.w3.org/ns/prov#Entity"),
+        (RG.Treaty, RDFS.subClassOf, ELI + "LegalResource"),
+        (RG.Footnote, RDFS.subClassOf, ELI + "LegalResourceSubdivision"),
+    ],
+    ids=["document", "resolution", "treaty", "citation", "citation-prov", "treaty-eli", "fn-eli"],
+)
+def test_alignment(term: URIRef, prop: URIRef, target: str) -> None:
+    assert (term, prop, URIRef(target)) in ontology()
+
+
+@pytest.mark.parametrize(
+    ("term", "element"),
+    [
+        (RG.Footnote, "authorialNote"),
+        (RG.PreambularParagraph, "preamble/container"),
+        (RG.OperativeParagraph, "mainBody/paragraph"),
+    ],
+    ids=["footnote", "preambular", "operative"],
+)
+def test_akoma_ntoso_element(term: URIRef, element: str) -> None:
+    g = ontology()
+    assert str(g.value(term, RG.aknElement)) == element
+    see_also = {str(o) for o in g.objects(term, RDFS.seeAlso)}
+    assert any(element.split("/")[0] in iri for iri in see_also)
+
+
+def test_every_match_target_is_declared() -> None:
+    g = ontology()
+    for prop in MATCHES:
+        for _s, o in g.subject_objects(prop):
+            assert (o, RDF.type, OWL.Class) in g, o
+
+
+# -- normative strength ------------------------------------------------------------------
+
+
+@cache
+def phrase_graph() -> Graph:
+    return Graph().parse(ontology_dir() / "phrases.ttl")
+
+
+def strength(concept: URIRef) -> int:
+    value = phrase_graph().value(concept, RG.normativeStrength)
+    assert value is not None, f"{concept} has no rg:normativeStrength"
+    return int(value.toPython())
+
+
+def test_strength_orders_the_operative_verbs() -> None:
+    ladder = [
+        RGP.decides,
+        RGP.demands,
+        RGP.urges,
+        RGP.callsUpon,
+        RGP.encourages,
+        RGP.invites,
+        RGP.notes,
+    ]
+    values = [strength(c) for c in ladder]
+    assert values == sorted(values, reverse=True) and len(set(values)) == len(values), values
+
+
+def test_every_phrase_has_a_strength_and_preambles_are_weakest() -> None:
+    g = phrase_graph()
+    pre = set(g.subjects(SKOS.inScheme, RGP.preambular))
+    ops = set(g.subjects(SKOS.inScheme, RGP.operative))
+    assert pre and ops
+    assert max(strength(c) for c in pre) < min(strength(c) for c in ops)  # type: ignore[arg-type]
+
+
+def test_bad_strength_is_a_pattern_error() -> None:
+    bad = {**GOOD, "phrases": {"x": {**GOOD["phrases"]["recalling"], "strength": "high"}}}
+    with pytest.raises(PatternError):
+        gen_vocab.render_phrases(bad)
+
+
+# -- the treaty register as linked data -------------------------------------------------
+
+
+@cache
+def register() -> dict[str, Any]:
+    import json
+
+    from resgraph.resources import patterns_dir
+
+    data = json.loads((patterns_dir() / "treaties.json").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+@cache
+def treaty_graph() -> Graph:
+    return Graph().parse(ontology_dir() / "treaties.ttl")
+
+
+def test_every_registered_treaty_is_published() -> None:
+    from resgraph import ids
+
+    g = treaty_graph()
+    treaties = register()["treaties"]
+    assert treaties
+    for t in treaties:
+        node = URIRef(ids.treaty_iri(t["id"]))
+        assert (node, RDF.type, RG.Treaty) in g, t["id"]
+        assert str(g.value(node, RDFS.label)) == t["name"]
+        for ref in t["unts"]:
+            if ref["series"] == "UNTS":
+                assert ref["volume"] in {o.toPython() for o in g.objects(node, RG.untsVolume)}
+        if t["entry_into_force"]:
+            assert str(g.value(node, RG.entryIntoForce)) == t["entry_into_force"]
+
+
+def test_every_sourced_fact_is_asserted_and_has_a_source() -> None:
+    from rdflib.namespace import DCTERMS
+
+    g = treaty_graph()
+    statements = list(g.subjects(RDF.type, RDF.Statement))
+    assert len(statements) > len(register()["treaties"])
+    for st in statements:
+        triple = (g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object))
+        assert triple in g, triple
+        assert g.value(st, DCTERMS.source) is not None
+
+
+def test_register_conforms_to_the_shapes() -> None:
+    from resgraph.validate import validate_graph
+
+    report = validate_graph(treaty_graph())
+    assert report.conforms, report.text()
+
+
+def test_render_treaties_publishes_place_and_date_of_adoption() -> None:
+    from resgraph.gen_publish import render_treaties
+
+    entry = {
+        "id": "x-convention",
+        "name": "X Convention",
+        "adoption_date": "2000-11-15",
+        "adoption_place": "Palermo",
+        "sources": {"adoption": ["treaties.un.org"], "name": ["the <treaty> text"]},
+        "unts": [{"series": "LNTS", "volume": 94, "page": 57, "number": "2138"}],
+    }
+    g = Graph().parse(data=render_treaties({"treaties": [entry]}), format="turtle")
+    node = URIRef("https://w3id.org/resgraph/id/treaty/x-convention")
+    assert str(g.value(node, RG.adoptionPlace)) == "Palermo"
+    assert str(g.value(node, RG.adoptionDate)) == "2000-11-15"
+    assert g.value(node, RG.lntsVolume).toPython() == 94  # type: ignore[union-attr]
+    sources = {
+        str(o)
+        for st in g.subjects(RDF.predicate, RG.adoptionPlace)
+        for o in g.objects(st, URIRef("http://purl.org/dc/terms/source"))
+    }
+    assert sources == {"https://treaties.un.org/"}
+
+
+def test_render_treaties_refuses_an_entry_without_name() -> None:
+    from resgraph.gen_publish import render_treaties
+
+    with pytest.raises(PatternError):
+        render_treaties({"treaties": [{"id": "x"}]})
+
+
+# -- the documentation page ------------------------------------------------------------
+
+
+def test_html_page_documents_every_term_and_shape() -> None:
+    from html.parser import HTMLParser
+
+    from resgraph.validate import shape_ids
+
+    page = (ontology_dir() / "index.html").read_text(encoding="utf-8")
+    anchors: set[str] = set()
+
+    class Anchors(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            anchors.update(v for k, v in attrs if k == "id" and v)
+
+    Anchors().feed(page)
+    for term in RG_TERMS:
+        assert str(term)[len(RG_NS) :] in anchors, term
+    for shape in shape_ids():
+        assert f"<code>{shape}</code>" in page
+    assert "rgp:decides" in page and "rgr:recalls" in page
+
+
+def test_html_page_escapes_text() -> None:
+    from rdflib import Literal
+
+    from resgraph.gen_publish import render_html
+
+    g = Graph()
+    term = URIRef(RG_NS + "Evil")
+    g.add((term, RDF.type, OWL.Class))
+    g.add((term, RDFS.comment, Literal("<script>alert(1)</script>")))
+    page = render_html(g, Graph(), Graph(), gen_vocab.PREFIXES)
+    assert "<script>" not in page and "&lt;script&gt;" in page
