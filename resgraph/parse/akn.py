@@ -55,7 +55,7 @@ from resgraph.model import (
     Subject,
     TextMap,
 )
-from resgraph.parse.heading import COMMITTEE_RE, DRAFT_RE, first_date
+from resgraph.parse.heading import first_date
 
 __all__ = ["add_link_citations", "parse_akn"]
 
@@ -371,7 +371,9 @@ class _Statement:
                 if c.tag in ("p", "eol", "br", "item", "tr", "td", "th"):
                     d.text.gap()
                 italic = c.tag == "span" and "italic" in c.attrs.get("class", "")
-                lead = italic and d.phrase is None and d.text.len == d.skip
+                # the phrase opens the text (after a label "(a)" / "6." printed in it)
+                lead = italic and d.phrase is None and d.phrase_span is None
+                lead = lead and d.text.len <= d.skip
                 begin = d.text.len
                 walk(c, False)
                 if lead and d.text.len > begin:
@@ -566,7 +568,7 @@ class _Statement:
                     self.fill(self.last, body)
             elif c.tag in ("sublist", "list"):
                 self.points(c)
-            elif c.tag in ("intro", "wrapUp") and self.last is not None:
+            elif c.tag == "wrapUp" and self.last is not None:
                 self.fill(self.last, c)
 
     def subparagraph(self, label: str, p: _Node, body: _Node, *, skip: int) -> None:
@@ -830,22 +832,48 @@ def _read_cover(cover: _Node, upd: dict[str, object]) -> None:
             if d is not None:
                 upd.setdefault("adopted", d)
         elif n.tag == "docProponent":
-            line = n.plain()
-            m = COMMITTEE_RE.search(line)
-            if m:
-                upd["committee"] = " ".join(m.group(1).split())
-                upd["committee_report"] = normalise_symbol(m.group(2))
-                if m.group(3):
-                    upd["report_paragraph"] = m.group(3).strip()
-                upd.pop("draft", None)
-            else:
-                dm = DRAFT_RE.search(line)
-                if dm:
-                    upd["draft"] = normalise_symbol(dm.group(1))
-                    upd.pop("committee_report", None)
-                    upd.pop("report_paragraph", None)
+            _read_proponent(n.plain(), upd)
     if agenda:
         upd["agenda_items"] = tuple(agenda)
+
+
+_REPORT_RE = re.compile(
+    r"\[\s*on the reports? of the\s+(.+?Committee(?:\s*\([^()]*Committee\))?)\s*\("
+)
+_DOC_SYMBOL_RE = re.compile(r"[A-Z][A-Z0-9.]*(?:/[A-Za-z0-9.\-]+)+")
+_PARA_RE = re.compile(r"\bparas?\.\s*(\d+(?:\s*(?:,|and|to|–|-)\s*\d+)*)")
+_NO_COMMITTEE_RE = re.compile(r"\[\s*without reference to a Main Committee\s*\(")
+
+
+def _read_proponent(line: str, upd: dict[str, object]) -> None:
+    """The committee line of the cover page.
+
+    `[on the report of the Third Committee (A/75/478/Add.2, para. 89)]` gives the
+    committee, its report and the paragraph; `[without reference to a Main
+    Committee (A/75/L.1)]` the draft. "Special Political and Decolonization
+    Committee (Fourth Committee)" is the Fourth Committee.
+    """
+    m = _REPORT_RE.search(line)
+    if m:
+        name = " ".join(m.group(1).split())
+        short = re.search(r"\(((?:[A-Z][a-z]+ )+Committee)\)$", name)
+        upd["committee"] = short.group(1) if short else name
+        rest = line[m.end() :]
+        sym = _DOC_SYMBOL_RE.search(rest)
+        if sym:
+            upd["committee_report"] = normalise_symbol(sym.group(0).rstrip("."))
+        para = _PARA_RE.search(rest)
+        if para:
+            upd["report_paragraph"] = " ".join(para.group(1).split())
+        upd.pop("draft", None)
+        return
+    m = _NO_COMMITTEE_RE.search(line)
+    if m:
+        sym = _DOC_SYMBOL_RE.search(line, m.end())
+        if sym:
+            upd["draft"] = normalise_symbol(sym.group(0).rstrip("."))
+        upd.pop("committee_report", None)
+        upd.pop("report_paragraph", None)
 
 
 def _vote(v: _Node) -> str | None:
@@ -883,11 +911,15 @@ def _finish(source: SourceText, st: _Statement, heading: Heading) -> Resolution:
     seen: dict[str, int] = {}
     keys: dict[int, str] = {}
     # numbering that restarts per section goes into the key ("op/II/1"), as `segment` does
-    ops = [d for d in st.drafts if d.kind == "operative" and d.parent is None]
-    if len({d.key for d in ops}) < len(ops):
-        for d in ops:
-            if d.section:
-                d.key = f"op/{d.section}/{d.number}"
+    groups: dict[str, list[_Draft]] = {}
+    for d in st.drafts:
+        if d.parent is None and d.kind in ("operative", "annex"):
+            groups.setdefault(d.key.rpartition("/")[0], []).append(d)
+    for prefix, tops in groups.items():
+        if len({d.key for d in tops}) < len(tops):
+            for d in tops:
+                if d.section:
+                    d.key = f"{prefix}/{d.section}/{d.number}"
     for d in st.drafts:
         key = (keys[id(d.parent)] + "/" + d.number) if d.parent is not None else d.key
         if key in seen:
@@ -901,8 +933,10 @@ def _finish(source: SourceText, st: _Statement, heading: Heading) -> Resolution:
         phrase = d.phrase
         pspan = None
         if d.phrase_span is not None:
-            a, b = d.phrase_span[0] - shift, d.phrase_span[1] - shift
-            if a >= 0 and b <= len(text):
+            a, b = max(0, d.phrase_span[0] - shift), d.phrase_span[1] - shift
+            while a < b and text[a] == " ":
+                a += 1
+            if a < b <= len(text):
                 printed = text[a:b].strip().rstrip(",:;")
                 phrase = phrase or printed or None
                 pspan = tmap.span_to_source(a, a + len(printed)) if printed else None
@@ -1023,10 +1057,10 @@ def parse_akn(source: SourceText, *, strict: bool = False) -> Resolution:
     root = _parse_xml(source)
     akn = next((c for c in root.elements() if c.tag == "akomaNtoso"), None)
     top = next(akn.elements(), None) if akn is not None else None
-    if top is None:
+    if akn is None or top is None:
         raise InputError(source.name, "not an Akoma Ntoso document (no <akomaNtoso> element)")
     if top.tag == "documentCollection":
-        return _collection(source, top, strict)
+        return _collection(source, akn, top, strict)
     st = _Statement(source, strict)
     st.statement(top)
     res = _finish(source, st, _read_heading(top, st))
@@ -1035,15 +1069,26 @@ def parse_akn(source: SourceText, *, strict: bool = False) -> Resolution:
     return res
 
 
-def _collection(source: SourceText, top: _Node, strict: bool) -> Resolution:
-    """A resolution in parts: the work's heading, one Resolution per component."""
+_PART_RANGE_RE = re.compile(r"(?<=\d)[A-Z](?:-[A-Z])+$")
+
+
+def _collection(source: SourceText, akn: _Node, top: _Node, strict: bool) -> Resolution:
+    """A resolution in parts: the work's heading, one Resolution per component.
+
+    The parts are the `component`s of `akomaNtoso/components` (the collection
+    body only refers to them).
+    """
     outer = _Statement(source, strict)
     for c in top.elements():
         if c.tag in ("coverPage", "preface"):
             outer.stray(c)
-    work = _finish(source, outer, _read_heading(top, outer))
+    heading = _read_heading(top, outer)
+    if heading.symbol:
+        # the cover prints the work with its parts ("A/RES/75/101 A-B"); the work is 75/101
+        heading = replace(heading, symbol=_PART_RANGE_RE.sub("", heading.symbol))
+    work = _finish(source, outer, heading)
     parts: list[Resolution] = []
-    for comp in top.iter("component"):
+    for comp in (c for holder in akn.iter("components") for c in holder.elements()):
         st_node = next((c for c in comp.elements() if c.tag != "documentRef"), None)
         if st_node is None or st_node.tag not in ("statement", "doc", "act", "bill"):
             continue
@@ -1060,6 +1105,17 @@ def _collection(source: SourceText, top: _Node, strict: bool) -> Resolution:
         parts.append(_finish(source, st, h))
     if strict and not any(p.clauses for p in parts):
         raise ParseError(f"{source.name}: no clauses found")
+    if parts:
+        # parts adopted at different meetings: the work was completed by the last one
+        last = parts[-1].heading
+        work = replace(
+            work,
+            heading=replace(
+                work.heading,
+                meeting=work.heading.meeting or last.meeting,
+                adopted=work.heading.adopted or last.adopted,
+            ),
+        )
     return replace(work, parts=tuple(parts))
 
 
