@@ -1,4 +1,4 @@
-"""The command line: `resgraph build`, `query`, `queries`, `validate`.
+"""The command line: `resgraph build`, `query`, `queries`, `validate`, `eval`.
 
 The only module that calls sys.exit. Exit codes:
 
@@ -107,6 +107,20 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="run the SHACL shapes over graph files")
     v.add_argument("graphs", nargs="*", default=["out/graph.trig"], help="default: out/graph.trig")
     v.set_defaults(run=_run_validate)
+
+    e = sub.add_parser("eval", help="measure the text parser against AKN4UN XML (and gold files)")
+    e.add_argument("paths", nargs="+", metavar="PATH", help="AKN4UN XML files or folders")
+    e.add_argument(
+        "--variant",
+        action="append",
+        choices=("ods", "ods-spaces", "ods-crlf", "ods-wrapped", "ods-debris", "pdf", "all"),
+        help="text layout to render (repeatable; default: ods)",
+    )
+    e.add_argument("--worst", type=int, default=10, help="worst files to list (default: 10)")
+    e.add_argument("--gold", action="append", default=[], metavar="DIR", help="gold-file folder")
+    e.add_argument("--format", "-f", choices=("table", "json"), default="table")
+    e.add_argument("--workers", type=int, default=2, help="processes (default: 2)")
+    e.set_defaults(run=_run_eval)
     return parser
 
 
@@ -217,6 +231,24 @@ def _run_validate(args: argparse.Namespace) -> int:
     report = validate_graph(merge_datasets(load_graph_file(p) for p in args.graphs))
     sys.stdout.write(report.text())
     return EXIT_OK if report.conforms else EXIT_CHECKS
+
+
+def _run_eval(args: argparse.Namespace) -> int:
+    import json
+
+    from .evaluate import VARIANTS, evaluate
+
+    chosen = args.variant or ["ods"]
+    variants = list(VARIANTS) if "all" in chosen else list(dict.fromkeys(chosen))
+    for p in args.paths:
+        if not Path(p).exists():
+            raise InputError(p, "no such file or folder")
+    report = evaluate(args.paths, variants, gold=args.gold, workers=args.workers)
+    if args.format == "json":
+        sys.stdout.write(json.dumps(report.to_dict(), indent=1, default=str) + "\n")
+    else:
+        sys.stdout.write(report.table(worst=args.worst))
+    return EXIT_OK
 
 
 def _run_list_queries(args: argparse.Namespace) -> int:
