@@ -306,21 +306,22 @@ def _ods_lines(res: Resolution, sep: str) -> tuple[list[_Line], int, int]:
 
 def _render_ods(res: Resolution, *, sep: str = "\t", wrap: int = 0, debris: int = 0) -> str:
     lines, start, end = _ods_lines(res, sep)
+    # where the page breaks fall: the first long body line, then one every `debris` lines
+    breaks: list[int] = []
+    for i in range(start + 2, end):
+        if debris and (not breaks or i >= breaks[-1] + debris) and len(lines[i].text) > 60:
+            breaks.append(i)
+    pages = len(breaks) + 2
     out: list[str] = []
-    page = 2
-    next_break = start + 2  # the first long paragraph, then every `debris` lines
     for i, ln in enumerate(lines):
         text = ln.text
-        # a page break in the middle of a long body line: foot, head, then the rest
-        if debris and next_break <= i < end and len(text) > 60:
-            cut = text.rfind(" ", 0, len(text) // 2)
-            if cut > 0:
-                h = res.heading
-                out += [text[:cut], "", _job(res), "", f"{page}/9", "", h.symbol or ""]
-                out += [h.title or "", ""]
-                text = text[cut + 1 :]
-                page += 1
-                next_break = i + debris
+        cut = text.rfind(" ", 0, len(text) // 2) if i in breaks else -1
+        if cut > 0:
+            # a page foot and the next page's head in the middle of the paragraph
+            page, h = breaks.index(i) + 2, res.heading
+            out += [text[:cut], "", _job(res), "", f"{page}/{pages}", "", h.symbol or ""]
+            out += [h.title or "", ""]
+            text = text[cut + 1 :]
         if wrap and ln.wrap and len(text) > wrap:
             out += _wrap(text, wrap)
         else:
@@ -329,7 +330,16 @@ def _render_ods(res: Resolution, *, sep: str = "\t", wrap: int = 0, debris: int 
 
 
 def _wrap(text: str, width: int) -> list[str]:
-    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [text]
+    # tabs stay tabs (an ODS line keeps its "\t1.\t" when the rest wraps)
+    lines = textwrap.wrap(
+        text,
+        width,
+        break_long_words=False,
+        break_on_hyphens=False,
+        expand_tabs=False,
+        replace_whitespace=False,
+    )
+    return lines or [text]
 
 
 def _render_pdf(res: Resolution) -> str:

@@ -211,7 +211,7 @@ def test_ods_layout() -> None:
         (
             "ods-debris",
             # a page foot and head cut into a long paragraph, mid-sentence
-            lambda t: re.search(r"[a-z,]\n\n20-17000\n\n2/9\n\nA/RES/75/999\nTesting", t),
+            lambda t: re.search(r"[a-z,]\n\n20-17000\n\n2/\d\n\nA/RES/75/999\nTesting", t),
         ),
         (
             "pdf",
@@ -540,3 +540,42 @@ def test_cli_eval_prints_json_and_a_table(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     assert out.count("== variant") == len(VARIANTS) and "linked resolutions found" in out
     assert main(["eval", "no/such/folder"]) == 2
+
+
+def test_a_work_in_parts_renders_each_part_and_keeps_their_keys_apart() -> None:
+    part_a = _doc(SMALL[:3], [SMALL_NOTES[0]], symbol="A/RES/75/999A")
+    part_b = _doc(
+        [
+            ("pp/1", "preambular", "1", "Noting", "Noting the report of the Committee,^2"),
+            ("op/1", "operative", "1", "Requests", "Requests a report on the matter."),
+        ],
+        [("2", "A/75/312.", "pp/1")],
+        symbol="A/RES/75/999B",
+    )
+    work = replace(
+        part_a,
+        heading=replace(part_a.heading, symbol="A/RES/75/999"),
+        clauses=(),
+        footnotes=(),
+        parts=(part_a, replace(part_b, heading=replace(part_b.heading, title="Part two"))),
+    )
+    text = render_text(work, "ods")
+    assert "\tA\n\tTesting the renderer\n\n\tThe General Assembly,\n" in text
+    assert "\tB\n\tPart two\n\n\tThe General Assembly,\n" in text
+    assert text.count("37th plenary meeting\n7 December 2020\n") == 2
+    assert text.index("of the Committee,2") < text.index("2 A/75/312.")
+    got = parse_document("x.txt", data=text.encode())
+    r = compare_documents(work, got)
+    assert (r.pp, r.op, r.anchors) == ((3, 3), (2, 2), (2, 2)), r.diffs
+    wrong = replace(got, footnotes=tuple(replace(f, anchor="pp/2") for f in got.footnotes))
+    assert compare_documents(work, wrong).anchors == (1, 2)  # part B has its own pp/1
+
+
+def test_sections_are_headed_by_their_letter() -> None:
+    clauses = tuple(
+        replace(c, section="A" if i < 3 else "B")
+        for i, c in enumerate(_doc(SMALL, SMALL_NOTES).clauses)
+    )
+    text = render_text(replace(_doc(SMALL, SMALL_NOTES), clauses=clauses), "ods")
+    assert "The General Assembly,\n\n\tA\n\n\tRecalling" in text
+    assert "seized of the matter;\n\n\tB\n\n\t2.\tRequests" in text
