@@ -613,7 +613,7 @@ def _own_work(res: Resolution) -> str | None:
 
 def _linked_symbols(res: Resolution) -> set[str]:
     own = _own_work(res)
-    links: Sequence[Any] = getattr(res, "links", ())
+    links = [link for p in (res, *res.parts) for link in p.links]
     out = {resolution_work(link.symbol) for link in links if "/RES/" in link.symbol.upper()}
     out.discard(own or "")
     return out
