@@ -338,6 +338,43 @@ CASES: dict[str, tuple[str, Case]] = {
             phrases={"pp/2": "Having considered", "op/II/3": "Approves"},
         ),
     ),
+    "first-section-right-after-the-formula-keeps-its-preamble": (
+        "The General Assembly,\n\nI\n\nRecalling its resolution 74/1,\n\n"
+        "Having considered the report,1\n\n1. Takes note of the report;\n\n"
+        "2. Endorses the conclusions;\n\nII\n\nRecalling its resolution 74/2,\n\n"
+        "Having considered the note,2\n\n1. Notes the work.\n\n"
+        "__________________\n\n1 A/75/1.\n\n2 A/75/2.\n",
+        Case(
+            keys=["pp/1", "pp/2", "op/I/1", "op/I/2", "pp/3", "pp/4", "op/II/1"],
+            sections={"pp/1": "I", "pp/2": "I", "pp/3": "II", "pp/4": "II"},
+            phrases={"pp/2": "Having considered", "pp/3": "Recalling", "op/II/1": "Notes"},
+            texts={"pp/4": "Having considered the note,"},
+            anchors={"1": "pp/2", "2": "pp/4"},
+        ),
+    ),
+    "ods-preamble-between-operative-paragraphs-without-its-heading": (
+        "\tThe General Assembly,\n\tRecalling its resolutions,\n"
+        "\t1.\tInvites the Secretary-General to act;\n"
+        "\tRecalling its resolution 44/198, by which it established a floor,\n"
+        "\tNoting the report,\n\t2.\tApproves the scale;\n"
+        "\t3.\tDecides to act;\n\t(a)\tRecalling the scale;\n",
+        Case(
+            keys=["pp/1", "op/1", "pp/2", "pp/3", "op/2", "op/3", "op/3/a"],
+            texts={"op/1": "Invites the Secretary-General to act;", "pp/3": "Noting the report,"},
+        ),
+    ),
+    "ods-preamble-between-operative-paragraphs-under-sub-headings": (
+        "\tThe General Assembly,\n\tRecalling its resolutions,\n"
+        "\t1.\tInvites the Secretary-General to act;\n"
+        "\tConditions of service of staff\n\tA\n\tBase salary scale\n"
+        "\tRecalling its resolution 44/198,\n\t2.\tApproves the scale;\n"
+        "\tB\n\tRecalling also its resolution 51/216,\n\t1.\tReaffirms the range.\n",
+        Case(
+            keys=["pp/1", "op/1", "pp/2", "op/A/2", "pp/3", "op/B/1"],
+            texts={"op/1": "Invites the Secretary-General to act;"},
+            sections={"pp/2": "A", "op/A/2": "A", "pp/3": "B"},
+        ),
+    ),
     "parts-with-their-own-formula": (
         "75/101. A title\n\nA\n\nThe General Assembly,\n\nRecalling its resolutions,\n\n"
         "1. Decides to act;\n\n2. Requests a report.\n\nB\n\nThe General Assembly,\n\n"
@@ -385,6 +422,18 @@ CASES: dict[str, tuple[str, Case]] = {
             texts={
                 "pp/1": "Recalling the Memorandum of "
                 "5 December 1994, and decision VII/11 of the Conference,"
+            },
+        ),
+    ),
+    "marker-after-a-year-and-a-comma-is-not-a-thousands-group": (
+        "The General Assembly,\n\nRecalling the Convention on Sediments, 2004,105 and a budget "
+        "of 1,250,105 dollars for 2,105 persons,\n\n1. Decides to act.\n\n"
+        "__________________\n\n105 A/49/765.\n",
+        Case(
+            anchors={"105": "pp/1"},
+            texts={
+                "pp/1": "Recalling the Convention on Sediments, 2004, and a budget "
+                "of 1,250,105 dollars for 2,105 persons,"
             },
         ),
     ),

@@ -844,29 +844,31 @@ class _BodyParser:
                 self._set_section(sec)
                 skipping = True
                 continue
-            if skipping and mode == "operative" and blank and t[0].isupper():
-                # a section's own preamble or unnumbered paragraph after its heading
-                pm = match_phrase(t, "operative", anywhere=False)
+            if skipping and mode != "annex" and blank and t[0].isupper():
+                # a section's own preamble or unnumbered paragraph after its heading (and
+                # its title, skipped): "I" / "Recalling …" / "Having considered …" / "1. …"
+                want = "preambular" if mode == "preamble" else "operative"
+                pm = match_phrase(t, want, anywhere=False)
                 if pm is not None:
                     skipping = False
-                    new_kind: ClauseKind = (
-                        "preambular" if _concept_kind(pm.concept) == "preambular" else "operative"
-                    )
-                    if new_kind == "preambular":
-                        self.pp += 1
-                        n = self.pp
-                        key = f"pp/{n}"
+                    if mode == "preamble" or _concept_kind(pm.concept) == "preambular":
+                        # read as a preamble up to the section's first numbered paragraph
+                        mode, para = "preamble", None
                     else:
                         n = self.last_op + 1
                         self.last_op = n
-                        key = f"op/{n}"
-                    para = _Draft(new_kind, str(n), n, key, None, self.section, ln.start)
-                    self.top.append(para)
-                    cur = para
-                    cur.segs.append((ln.start, ln.end))
-                    continue
+                        para = _Draft("operative", str(n), n, f"op/{n}", None, self.section,
+                                      ln.start)  # fmt: skip
+                        self.top.append(para)
+                        cur = para
+                        cur.segs.append((ln.start, ln.end))
+                        continue
             if skipping:
                 continue
+            if mode == "operative" and self._section_preamble(ln, blank, cur):
+                # a preambular paragraph between operative ones ("10. …;" / "Recalling …,"
+                # / "11. …"): the preamble of a sub-section whose heading may be missing
+                mode, para = "preamble", None
             if mode != "preamble" and self._is_heading(content, idx, cur):
                 continue
             if mode == "preamble":
@@ -973,11 +975,25 @@ class _BodyParser:
             ):
                 return False
             if j + 1 < len(content):
-                nxt = content[j + 1][0].text
-                m = OP_NUMBER_RE.match(nxt)
+                nxt, nxt_blank, _ = content[j + 1]
+                m = OP_NUMBER_RE.match(nxt.text)
                 if m and int(m.group(1)) == self.last_op + 1:
                     return True
+                # a sub-section follows: its letter or roman number alone, or its preamble
+                sec = SECTION_RE.match(nxt.text)
+                if (sec and sec.group(3) is None) or self._section_preamble(nxt, nxt_blank, cur):
+                    return True
         return False
+
+    def _section_preamble(self, ln: Line, blank: bool, cur: _Draft | None) -> bool:
+        """Does this unnumbered line, after a complete paragraph, open a preambular one?"""
+        t = ln.text
+        if not t[0].isupper() or not (blank or not self.blank_separated):
+            return False
+        if cur is None or not cur.segs or cur.last_char(self.src) not in ".;":
+            return False
+        pm = match_phrase(t, "preambular", anywhere=False)
+        return pm is not None and pm.start == 0 and _concept_kind(pm.concept) == "preambular"
 
     def _new_pp(self, ln: Line, blank: bool, brk: bool, prev: _Draft) -> bool:
         t = ln.text
@@ -1129,6 +1145,10 @@ _DATE_END_RE = re.compile(
 """A date just before a spaced marker: `of 5 December 1994, 1` (the marker follows the comma)."""
 
 
+_YEAR_COMMA_RE = re.compile(r"(?<![\d,.])\d{4},$")
+"""Four digits and a comma before a number: not a thousands group (`Convention, 2004,105`)."""
+
+
 def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]:
     """Offsets k where run[k:] is a marker glued to the number run[:k]."""
     return [
@@ -1166,7 +1186,14 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
         # CASE 2: glued to punctuation ("Rights,1", "(2023)1"), but "8,700" and "1.5" are numbers
         if before in _CLOSERS:
             prev2 = text[s - 2] if s >= 2 else ""
-            if before == "," and prev2.isdigit() and len(run) == 3:
+            # "8,700" and "1,250,105" group thousands, but a group before a comma has at
+            # most three digits: "Sediments, 2004,105" is a year and marker 105
+            if (
+                before == ","
+                and prev2.isdigit()
+                and len(run) == 3
+                and not _YEAR_COMMA_RE.search(text, max(0, s - 6), s)
+            ):
                 continue
             if before == "." and prev2.isdigit() and not re.match(r"\s+[A-Z]|\s*$", text[e:]):
                 continue
