@@ -951,6 +951,10 @@ def _variant_table(v: VariantReport, worst: int) -> list[str]:
         for r in v.worst[:worst]:
             first = r.error or "; ".join(r.diffs[:2])
             out.append(f"    {r.file}: {first[:160]}")
+    missed = [(r.file, m) for r in v.worst if r.error is None for m in r.missed]
+    if worst and missed:
+        out.append(f"  linked resolutions not found ({len(missed)}):")
+        out += [f"    {f}: {m}" for f, m in sorted(missed)]
     if worst and v.extras:
         out.append(f"  resolutions found that the XML does not link ({len(v.extras)}):")
         for e in v.extras:
