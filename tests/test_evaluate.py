@@ -568,3 +568,23 @@ def test_sections_are_headed_by_their_letter() -> None:
     text = render_text(replace(_doc(SMALL, SMALL_NOTES), clauses=clauses), "ods")
     assert "The General Assembly,\n\n\tA\n\n\tRecalling" in text
     assert "seized of the matter;\n\n\tB\n\n\t2.\tRequests" in text
+
+
+def test_the_table_lists_worst_files_missed_links_and_extras() -> None:
+    bad = FileResult(
+        "b.xml",
+        "ods",
+        pp=(1, 2),
+        links=(1, 2),
+        missed=("A/RES/74/1",),
+        extras=(Extra("b.xml", "A/RES/73/1", "resolution 73/1", "Recalling resolution 73/1 …"),),
+        diffs=("pp 1 != 2", "missed A/RES/74/1"),
+    )
+    good = FileResult("a.xml", "ods", pp=(2, 2), links=(3, 3))
+    table = EvalReport(variants=(summarize([good, bad]),)).table(worst=5)
+    assert "paragraph counts exact (pp+op)   50.00% (1/2)" in table
+    assert "linked resolutions found         80.00% (4/5)" in table
+    assert "    b.xml: pp 1 != 2; missed A/RES/74/1" in table
+    assert "    b.xml: A/RES/74/1\n" in table
+    assert "    b.xml: A/RES/73/1 [resolution 73/1] … Recalling resolution 73/1 …" in table
+    assert "a.xml" not in table
