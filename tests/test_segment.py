@@ -363,6 +363,17 @@ CASES: dict[str, tuple[str, Case]] = {
             texts={"op/1": "Invites the Secretary-General to act;", "pp/3": "Noting the report,"},
         ),
     ),
+    "ods-spaces-preamble-between-operative-paragraphs": (
+        "    The General Assembly,\n\n    Recalling its resolutions,\n"
+        "    1.    Invites the Secretary-General to act;\n"
+        "    Recalling its resolution 44/198, by which it established a floor,\n"
+        "    2.    Approves the scale;\n\n    B\n\n    Noting the report,\n"
+        "    1.    Decides to act.\n",
+        Case(
+            keys=["pp/1", "op/1", "pp/2", "op/2", "pp/3", "op/B/1"],
+            texts={"op/1": "Invites the Secretary-General to act;"},
+        ),
+    ),
     "ods-preamble-between-operative-paragraphs-under-sub-headings": (
         "\tThe General Assembly,\n\tRecalling its resolutions,\n"
         "\t1.\tInvites the Secretary-General to act;\n"
@@ -391,6 +402,19 @@ CASES: dict[str, tuple[str, Case]] = {
         Case(
             keys=["op/1", "op/2", "op/2/a", "op/2/b"],
             texts={"op/1": "Recalls paragraph 2 (b) of its resolution 74/1;"},
+        ),
+    ),
+    "inline-list-wrapped-before-its-second-item": (
+        pdf(
+            "Recalling its resolutions, \n \n1. \nEncourages the community to (a) assist "
+            "Bangladesh; and \n(b) assist Myanmar; \n \n2. \nDecides: \n \n(a) To act; \n"
+            "(b) To report. \n"
+        ),
+        Case(
+            keys=["pp/1", "op/1", "op/2", "op/2/a", "op/2/b"],
+            texts={
+                "op/1": "Encourages the community to (a) assist Bangladesh; and (b) assist Myanmar;"
+            },
         ),
     ),
     "wrapped-line-starting-with-an-ed-word-stays-in-its-paragraph": (
@@ -467,6 +491,33 @@ CASES: dict[str, tuple[str, Case]] = {
             footnotes={"2": "A/75/22, wrapped in the export."},
             heading={"meeting": "46th plenary meeting", "adopted": date(2020, 12, 10)},
         ),
+    ),
+    "ods-wrapped-notes-with-lines-that-start-with-a-number": (
+        "[DU1]\nResolution adopted by the General Assembly on 10 December 2020\n"
+        "75/1.\tA title\n\n\tThe General Assembly,\n\tRecalling its resolution 74/1,1 and the "
+        "Committee,2\n\t1.\tTakes note of the reports;3\n\t2.\tDecides to act.4\n\n"
+        "46th plenary meeting\n10 December 2020\n\n\tAnnex\n\t1.\tWe recall articles 15 and\n"
+        "16 (paragraph 1) of the Convention.\n\n"
+        "1 Resolution 74/1.\n2 The Committee was redesignated as from\n7 February 1984.\n"
+        "3 Official Records, Supplement No.\n18 (A/74/18); ibid., Supplement No. 38.\n"
+        "4 A/75/22.\n[DU1]<<ODS JOB NO>>N2035873E<<ODS JOB NO>>\n",
+        Case(
+            keys=["pp/1", "op/1", "op/2", "annex/1/1"],
+            anchors={"1": "pp/1", "2": "pp/1", "3": "op/1", "4": "op/2"},
+            footnotes={
+                "2": "The Committee was redesignated as from 7 February 1984.",
+                "3": "Official Records, Supplement No. 18 (A/74/18); ibid., Supplement No. 38.",
+            },
+            texts={"annex/1/1": "We recall articles 15 and 16 (paragraph 1) of the Convention."},
+        ),
+    ),
+    "ods-notes-of-a-second-part-start-at-2-after-an-annex": (
+        "[DU1]\nResolution adopted by the General Assembly on 10 December 2020\n"
+        "75/2 B.\tA title\n\n\tThe General Assembly,\n\tRecalling its resolution 74/1,2\n"
+        "\t1.\tDecides to act.3\n\n46th plenary meeting\n10 December 2020\n\n\tAnnex\n"
+        "\t1.\tThe parties shall act.\n2 Resolution 74/1.\n3 A/75/22.\n"
+        "[DU1]<<ODS JOB NO>>N2035873E<<ODS JOB NO>>\n",
+        Case(keys=["pp/1", "op/1", "annex/1/1"], anchors={"2": "pp/1", "3": "op/1"}),
     ),
     "header-symbol-gives-the-part-letter": (
         "United Nations \nA/RES/75/290 B\n \nGeneral Assembly \nDistr.: General \n"

@@ -610,7 +610,10 @@ def _extract_footnotes(
     while i < hi:
         ln = lines[i]
         ods_zone = not has_rules and closing_end is not None and i >= closing_end
-        if i in debris or not (FOOTNOTE_RULE_RE.match(ln.text) or (ods_zone and item(ln, True))):
+        if i in debris or not (
+            FOOTNOTE_RULE_RE.match(ln.text)
+            or (ods_zone and item(ln, True) and _after_a_paragraph(lines, i, closing_end, debris))
+        ):
             i += 1
             continue
         if FOOTNOTE_RULE_RE.match(ln.text):
@@ -627,17 +630,26 @@ def _extract_footnotes(
                 i += 1
                 continue
             m = item(ln, ods_zone)
-            if m:
+            num = FOOTNOTE_ITEM_RE.match(ln.text)
+            wrapped = (
+                num is not None
+                and current is not None
+                and not saw_blank
+                and _wrapped_number(lines, i, hi, int(num.group(1)), last, debris)
+            )
+            if m and not wrapped:
                 current = _FnDraft(m.group(1), Span(ln.start, ln.start + len(m.group(1))))
                 current.segs.append((ln.start + m.end(), ln.end))
                 fns.append(current)
                 last = int(m.group(1))
                 consumed.add(i)
                 saw_blank = False
-            elif (
-                current is not None
-                and not saw_blank
-                and (not ods_zone or not lines[i - 1].text.endswith((".", ")", ";")))
+            elif current is not None and (
+                wrapped
+                or (
+                    not saw_blank
+                    and (not ods_zone or not lines[i - 1].text.endswith((".", ")", ";")))
+                )
             ):
                 # a wrapped body line; after the ODS closing only a body cut mid-sentence
                 current.segs.append((ln.start, ln.end))
@@ -646,6 +658,51 @@ def _extract_footnotes(
                 break
             i += 1
     return fns, consumed
+
+
+def _after_a_paragraph(
+    lines: list[Line], i: int, closing_end: int | None, debris: set[int]
+) -> bool:
+    """Does line i follow the closing lines or a finished paragraph (not a wrapped line)?
+
+    After the closing, the ODS notes start on a numbered line, but so may a wrapped annex
+    line ("… articles 15 and" / "16 (paragraph 1) of the Convention").
+    """
+    j = i - 1
+    while j >= 0 and (lines[j].blank or j in debris):
+        j -= 1
+    if j < 0 or (closing_end is not None and j < closing_end):
+        return True
+    return lines[j].text.endswith((".", ";", ":", ")"))
+
+
+_DATE_START_RE = re.compile(
+    r"^\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December)\b"
+)
+"""A line that starts with a date (`7 February 1984.`): in a footnote block, a wrapped body."""
+
+
+def _wrapped_number(
+    lines: list[Line], i: int, hi: int, n: int, last: int, debris: set[int]
+) -> bool:
+    """Is the numbered line i of a footnote block the wrapped end of the footnote before?
+
+    It is when it starts with a date ("… as from" / "7 February 1984."), or when it is
+    not the next footnote and the next footnote's line follows ("Supplement No." /
+    "18 (A/74/18); …" / "14 Official Records …").
+    """
+    if _DATE_START_RE.match(lines[i].text):
+        return True
+    if n == last + 1:
+        return False
+    for ln in lines[i + 1 : min(hi, i + 25)]:
+        if ln.blank or ln.index in debris:
+            return False
+        m = FOOTNOTE_ITEM_RE.match(ln.text)
+        if m and int(m.group(1)) == last + 1:
+            return True
+    return False
 
 
 class _BodyParser:
@@ -816,7 +873,13 @@ class _BodyParser:
                     cur.segs.append((ln.start + off, ln.end))
                 continue
             sm = SUB_ITEM_RE.match(t)
-            if sm and para is not None and mode != "preamble" and self._sub_ok(cur, blank or brk):
+            if (
+                sm
+                and para is not None
+                and mode != "preamble"
+                and self._sub_ok(cur, blank or brk)
+                and not self._inline_item(para, sm.group(1))
+            ):
                 cur = self._sub(para, cur, sm.group(1), ln, 0, content, idx, subs, annex)
                 skipping = False
                 off = sm.end() + len(t[sm.end() :]) - len(t[sm.end() :].lstrip())
@@ -896,6 +959,25 @@ class _BodyParser:
             return True
         tail = self.src[cur.segs[-1][0] : cur.segs[-1][1]].rstrip()
         return bool(re.search(r"(?:[:;,.—–]|\b(?:and|or))\s*\d{0,3}$", tail))
+
+    def _inline_item(self, para: _Draft, label: str) -> bool:
+        """Is "(b)" at a line start the next item of a list run inline in the paragraph?
+
+        "Encourages … to (a) assist …; and" / "(b) assist …": the line was wrapped
+        before "(b)", whose "(a)" stands in the paragraph's text, not on a line of its own.
+        """
+        if para.children:
+            return False
+        before: list[str] = []
+        if label.isdigit():
+            before.append(str(int(label) - 1))
+        ri, li = _roman_index(label), _letter_index(label)
+        if ri is not None and ri > 1:
+            before.append(_ROMANS[ri - 2])
+        if li is not None and li > 1:
+            before.append(_LETTERS[li - 2])
+        text = " ".join(self.src[s:e] for s, e in para.segs)
+        return any(f"({b})" in text for b in before if b != "0")
 
     def _set_section(self, m: re.Match[str]) -> None:
         letter, roman = m.group(1), m.group(2)
@@ -988,7 +1070,9 @@ class _BodyParser:
     def _section_preamble(self, ln: Line, blank: bool, cur: _Draft | None) -> bool:
         """Does this unnumbered line, after a complete paragraph, open a preambular one?"""
         t = ln.text
-        if not t[0].isupper() or not (blank or not self.blank_separated):
+        # a paragraph starts after a blank line or a tab, or on an indented line in text
+        # that prints one line a paragraph (ODS with spaces for tabs)
+        if not t[0].isupper() or not (blank or not self.blank_separated or ln.indent):
             return False
         if cur is None or not cur.segs or cur.last_char(self.src) not in ".;":
             return False
