@@ -590,12 +590,12 @@ def test_span_skips_removed_marker() -> None:
     """A citation across a removed footnote marker still maps to its exact place in the source."""
     res = find_citations(
         document(
-            ["entitled “Implementation of the Plan”{5} and resolution 20/3 of 15 April{6} 2011"]
+            ["entitled “Implementation of the Plan”{5} and resolution 66/3 of 15 April{6} 2011"]
         )
     )
     (c,) = res.citations
-    assert c.text == "resolution 20/3 of 15 April 2011"
-    assert res.source.text[c.span.start : c.span.end] == "resolution 20/3 of 15 April6 2011"
+    assert c.text == "resolution 66/3 of 15 April 2011"
+    assert res.source.text[c.span.start : c.span.end] == "resolution 66/3 of 15 April6 2011"
 
 
 def test_span_in_source() -> None:
@@ -656,3 +656,121 @@ def test_importing_does_no_work() -> None:
     code = "import resgraph.parse.cite as c; print(c.patterns.cache_info().currsize)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+# Whose resolution: a bare number after another organ, implausible GA sessions, a list
+# 'adopted at its … session' after another body, a declaration adopted after the citing text.
+# (case id, clause text, citing symbol, resolution targets found, unresolved reasons)
+OWNER_CASES: list[tuple[str, str, str, list[str], list[str]]] = [
+    (
+        "bare-after-organ",
+        "confirmed by the High Commissioner in her report to the Human Rights Council submitted "
+        "pursuant to resolution 34/24 and in her oral update to the Council pursuant to "
+        "resolution 40/20;",
+        "A/RES/99/1",
+        ["A/HRC/RES/34/24", "A/HRC/RES/40/20"],
+        [],
+    ),
+    (
+        "bare-after-assembly-stays-ga",
+        "the report of the Human Rights Council to the General Assembly pursuant to "
+        "resolution 60/251;",
+        "A/RES/99/1",
+        ["A/RES/60/251"],
+        [],
+    ),
+    (
+        "bare-after-security-council-stays-ga",
+        "the Security Council and the Secretary-General, pursuant to resolution 70/262;",
+        "A/RES/99/1",
+        ["A/RES/70/262"],
+        [],
+    ),
+    (
+        "its-after-act-of-organ",
+        "Also takes note of the request of the Human Rights Council to the Working Group on "
+        "Arbitrary Detention, within its mandate, to prepare a study, through its resolution "
+        "42/22 of 26 September 2019;",
+        "A/RES/99/1",
+        ["A/HRC/RES/42/22"],
+        [],
+    ),
+    (
+        "its-after-report-of-organ-stays-ga",
+        "Taking note of the report of the Human Rights Council, and recalling its resolution "
+        "60/251 of 15 March 2006,",
+        "A/RES/99/1",
+        ["A/RES/60/251"],
+        [],
+    ),
+    (
+        "ga-session-before-31",
+        "decisions of the Conference of the States Parties to the Convention, including "
+        "resolutions 7/8 on corruption in sport and 8/4 on safeguarding sport from corruption, "
+        "inter alia, through taking robust legislative and law enforcement measures, supporting "
+        "technical assistance and promoting capacity-building initiatives, as appropriate, and "
+        "promoting cooperation between law enforcement agencies and relevant sport-related "
+        "organizations and stakeholders, as well as resolution 7/5 on promoting preventive "
+        "measures against corruption;",
+        "A/RES/99/1",
+        [],
+        ["resolution-of-body-without-series"] * 2 + ["ga-session-before-arabic-numbering"],
+    ),
+    (
+        "roman-list-adopted-at-its-session",
+        "Taking note of resolution 668 (XXI) adopted by the General Assembly of the World "
+        "Tourism Organization at its twenty-first session, held in Medellin, Colombia, from 12 "
+        "to 17 September 2015, resolution 707 (XXII) adopted at its twenty-second session, held "
+        "in Chengdu, China, from 11 to 16 September 2017, and resolutions 722 (XXIII) and "
+        "723 (XXIII) adopted at its twenty-third session,",
+        "A/RES/99/1",
+        [],
+        ["resolution-of-body-without-series"] * 4,
+    ),
+    (
+        "ga-list-adopted-at-its-session-stays-ga",
+        "Recalling resolutions 2200 A (XXI) adopted at its twenty-first session,",
+        "A/RES/99/1",
+        ["A/RES/2200(XXI)A"],
+        [],
+    ),
+    (
+        "declaration-adopted-later",
+        "welcomes the adoption of the Universal Declaration of Human Rights and of the Kyoto "
+        "Declaration on Advancing Crime Prevention, Criminal Justice and the Rule of Law: "
+        "Towards the Achievement of the 2030 Agenda for Sustainable Development;",
+        "A/RES/75/291",
+        ["A/RES/217(III)A"],
+        ["declaration-adopted-later"],
+    ),
+    (
+        "declaration-adopted-earlier",
+        "the Kyoto Declaration on Advancing Crime Prevention, Criminal Justice and the Rule of "
+        "Law: Towards the Achievement of the 2030 Agenda for Sustainable Development;",
+        "A/RES/77/1",
+        ["A/RES/76/181"],
+        [],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "symbol", "targets", "reasons"),
+    [c[1:] for c in OWNER_CASES],
+    ids=[c[0] for c in OWNER_CASES],
+)
+def test_whose_resolution(text: str, symbol: str, targets: list[str], reasons: list[str]) -> None:
+    res = find_citations(document([text], symbol=symbol))
+    assert [c.target for c in res.citations if c.kind == "resolution"] == targets
+    assert [u.reason for u in res.unresolved] == reasons
+
+
+def test_a_session_number_after_an_organ_numbered_by_year_stays_the_citing_bodys() -> None:
+    """'… the Economic and Social Council …, in line with resolution 73/341': ECOSOC numbers
+    by year, so the session number is the General Assembly's."""
+    text = (
+        "the Economic and Social Council and the high-level political forum to promote synergies, "
+        "in line with resolution 73/341,"
+    )
+    res = find_citations(document([text]))
+    assert [c.target for c in res.citations] == ["A/RES/73/341"]

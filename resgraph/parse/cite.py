@@ -108,6 +108,7 @@ class Organ:
     reports: tuple[str, ...] = ()  # regexes of its annual report's symbols ("A/\d+/53")
     roman_template: str | None = None  # "E/RES/{number}({session})" for "2008 (LX)"
     slash_numbers: bool = True  # False: a "<session>/<number>" named with it is not its own
+    numbered_by_year: bool = False  # "2011/33": a session number after its name is not its own
 
 
 @dataclass(frozen=True)
@@ -273,6 +274,7 @@ def organs() -> tuple[Organ, ...]:
             tuple(o.get("reports", ())),
             o.get("roman_template"),
             o.get("slash_numbers", True),
+            o.get("numbered_by_year", False),
         )
         for o in data["organs"]
     )
@@ -576,8 +578,24 @@ def _normalise_item(
         organ = _organ(name)
         if organ is None or organ.template is None:  # the data file lost a core organ
             raise PatternError(f"citations.json: organs: {name!r} needs a template")
+    if (
+        organ.name == "General Assembly"
+        and session.isdigit()
+        and int(session) < _FIRST_ARABIC_SESSION
+    ):
+        return "ga-session-before-arabic-numbering"
     template = organ.template
     return [(_format_template(template, session, number, p), None, organ.name) for p in _parts(gd)]
+
+
+_FIRST_ARABIC_SESSION = 31
+"""The General Assembly's first session numbered '<session>/<number>' (1976).
+
+Before it the Assembly numbered its resolutions in one run with the session in Roman
+numerals ("668 (VII)"), so a "7/5" can be no Assembly resolution: some other body's.
+Source: UN Dag Hammarskjöld Library, "UN Documentation: General Assembly",
+https://research.un.org/en/docs/ga/quick/regular (resolution symbols from the 31st session).
+"""
 
 
 @dataclass(frozen=True)
@@ -597,6 +615,7 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
     sep = _re("resolution-list-separator")
     topic = patterns()["resolution-list-topic"].regexes
     named = _named_bodies(text)
+    previous: tuple[int, str] | None = None  # end and body of the last list another body owns
     pos = 0
     while (m := lead.search(text, pos)) is not None:
         organ_name = m.group("organ")
@@ -605,12 +624,13 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
         if organ_name:
             organ_name = _refer_back(text, m.start("organ"), organ_name)
         elif m.group("its"):
-            organ_name = _its_organ(text, m.start("its"))
+            organ_name = _its_organ(text, m.start("its")) or _its_act_organ(text, m.start("its"))
         else:
             organ_name = (
                 _body_before(text, m.start("keyword"))
                 or _organ_before(text, m.start(), named)
                 or _report_before(text, m.start())
+                or _organ_mentioned_before(text, m.start())
             )
         p, first, last_end = m.end(), True, m.end()
         found_items: list[_Item] = []
@@ -650,6 +670,19 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
             # "resolutions 5/3 and 6/2 of the Conference of the States Parties": the body
             # named after the list owns its numbers
             organ_name, its = body, False
+        elif (
+            found_items
+            and not explicit
+            and organ_name is None
+            and previous is not None
+            and ";" not in text[previous[0] : m.start()]
+            and _re("list-adopted-at-its-session").match(text, last_end)
+        ):
+            # "…, resolution 707 (XXII) adopted at its twenty-second session": 'its' is the
+            # body of the list before it in the same sentence
+            organ_name, its = previous[1], False
+        if found_items and organ_name is not None and organ_name != "General Assembly":
+            previous = (last_end, organ_name)
         for it in found_items:
             _add_item(it, organ_name, its, ctx, hits, misses)
         # a title may cite other resolutions ("entitled “Review of … resolution 67/290 …”")
@@ -824,6 +857,47 @@ def _organ_before(text: str, lead_start: int, named: list[tuple[int, int, str]])
             continue  # "resolutions of the Security Council, and resolution 70/1"
         return body
     return None
+
+
+def _series_organ(body: str | None) -> str | None:
+    """`body` if it is an organ with its own series of session numbers other than the
+    General Assembly (the citing body's default), else None."""
+    organ = _organ(body) if body and body != _UNKNOWN_BODY else None
+    if organ is None or organ.template is None or not organ.slash_numbers:
+        return None
+    if organ.numbered_by_year:
+        return None  # "the Economic and Social Council …, in line with resolution 73/341"
+    return None if organ.name == "General Assembly" else organ.name
+
+
+def _organ_mentioned_before(text: str, lead_start: int) -> str | None:
+    """'her report to the Human Rights Council submitted pursuant to resolution 34/24': the
+    organ named nearest before a bare lead in the same sentence, if it has its own series."""
+    last = None
+    for mm in _re("organ-mention").finditer(text, max(0, lead_start - _ORGAN_WINDOW), lead_start):
+        last = mm
+    if last is None:
+        return None
+    between = text[last.end() : lead_start]
+    if ";" in between or _ITS_RESOLUTION_RE.search(between):
+        return None
+    return _series_organ(_body(text, last.start("organ"), last.group("organ")))
+
+
+def _its_act_organ(text: str, its_at: int) -> str | None:
+    """'the request of the Human Rights Council to the Working Group …, through its
+    resolution 42/22': 'its' is the organ whose act the sentence names."""
+    if not re.search(r"\b(?:through|in|by|under)[ \t\u00a0]+$", text[max(0, its_at - 12) : its_at]):
+        return None
+    last = None
+    for am in _re("its-organ-act").finditer(text, max(0, its_at - _ORGAN_WINDOW), its_at):
+        last = am
+    if last is None:
+        return None
+    between = text[last.end() : its_at]
+    if ";" in between or re.search(r"\b[Rr]esolutions?\b|\bAssembly\b", between):
+        return None
+    return _series_organ(_body(text, last.start("organ"), last.group("organ")))
 
 
 _ITEM_ORDER = ("sc-resolution-number", "ga-roman-resolution-number", "slash-resolution-number")
@@ -1069,8 +1143,37 @@ def find_in_text(
     _find_treaty_names(text, hits)
     if ctx.own_symbol:
         hits = [h for h in hits if h.target != ctx.own_symbol]
+        own_session = ga_session(ctx.own_symbol)
+        later = [
+            h
+            for h in hits
+            if h.pattern == "declaration-name"
+            and own_session is not None
+            and (session := ga_session(h.target)) is not None
+            and session > own_session
+        ]
+        # "the Kyoto Declaration" in a text of the 75th session: the declaration is named
+        # before the resolution that later endorsed it, so it is not that resolution
+        misses += [_Miss(h.start, h.end, "declaration-adopted-later") for h in later]
+        hits = [h for h in hits if h not in later]
     hits.sort(key=lambda h: (h.start, h.end))
+    misses.sort(key=lambda x: (x.start, x.end))
     return hits, misses
+
+
+_GA_SESSION_RE = re.compile(r"A/RES/(?:(\d+)/|\d+\(([IVXL]+)\))")
+
+
+def ga_session(symbol: str) -> int | None:
+    """The regular General Assembly session of a resolution symbol, if it is one.
+
+    >>> ga_session("A/RES/76/181"), ga_session("A/RES/217(III)A"), ga_session("S/RES/1(1946)")
+    (76, 3, None)
+    """
+    m = _GA_SESSION_RE.match(symbol)
+    if m is None:
+        return None
+    return int(m.group(1)) if m.group(1) else roman_to_int(m.group(2))
 
 
 # ---------------------------------------------------------------------------
