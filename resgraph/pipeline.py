@@ -127,7 +127,7 @@ def build(
     strict: bool = False,
     validate: bool = True,
 ) -> BuildResult:
-    """Build the graph of every input file (folders are searched for *.txt)."""
+    """Build the graph of every input file (folders are searched for *.txt and *.xml)."""
     documents: list[Resolution] = []
     errors: list[BuildError] = []
     built_from: dict[str, str] = {}

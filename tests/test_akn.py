@@ -369,7 +369,9 @@ def test_links() -> None:
 LINK_CASES = [
     ("missed", (), 1),
     ("found", (("A/RES/73/177", None),), 0),
-    ("found-as-part", (("A/RES/73/177A", "A/RES/73/177"),), 0),
+    ("found-as-component", (("A/RES/73/177A", "A/RES/73/177"),), 0),
+    ("found-as-part", (("A/RES/73/177B", None),), 0),
+    ("other-target", (("A/RES/73/17", None),), 1),
 ]
 
 

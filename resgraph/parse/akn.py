@@ -1122,6 +1122,19 @@ def _collection(source: SourceText, akn: _Node, top: _Node, strict: bool) -> Res
 # --- the UN's links as citations ---------------------------------------------------
 
 
+def _same_work(cit: Citation, symbol: str) -> bool:
+    """The citation names the linked symbol, or a lettered part of it ("53/243 A" for 53/243)."""
+    return (
+        cit.target == symbol
+        or cit.work == symbol
+        or (
+            len(cit.target) == len(symbol) + 1
+            and cit.target.startswith(symbol)
+            and cit.target[-1].isupper()
+        )
+    )
+
+
 def add_link_citations(res: Resolution) -> Resolution:
     """Add a citation (pattern "akn-link") for each linked resolution the text patterns missed.
 
@@ -1134,7 +1147,7 @@ def add_link_citations(res: Resolution) -> Resolution:
         if "/RES/" not in link.symbol or link.symbol == res.heading.symbol:
             continue
         found = any(
-            (c.target == link.symbol or c.work == link.symbol or link.symbol.startswith(c.target))
+            _same_work(c, link.symbol)
             and c.span.start < link.span.end
             and link.span.start < c.span.end
             for c in res.citations
