@@ -500,13 +500,14 @@ CASES: dict[str, tuple[str, Case]] = {
         "16 (paragraph 1) of the Convention.\n\n"
         "1 Resolution 74/1.\n2 The Committee was redesignated as from\n7 February 1984.\n"
         "3 Official Records, Supplement No.\n18 (A/74/18); ibid., Supplement No. 38.\n"
-        "4 A/75/22.\n[DU1]<<ODS JOB NO>>N2035873E<<ODS JOB NO>>\n",
+        "4 A/75/22, sect.\nX; and resolution 74/2.\n[DU1]<<ODS JOB NO>>N2035873E<<ODS JOB NO>>\n",
         Case(
             keys=["pp/1", "op/1", "op/2", "annex/1/1"],
             anchors={"1": "pp/1", "2": "pp/1", "3": "op/1", "4": "op/2"},
             footnotes={
                 "2": "The Committee was redesignated as from 7 February 1984.",
                 "3": "Official Records, Supplement No. 18 (A/74/18); ibid., Supplement No. 38.",
+                "4": "A/75/22, sect. X; and resolution 74/2.",
             },
             texts={"annex/1/1": "We recall articles 15 and 16 (paragraph 1) of the Convention."},
         ),

@@ -645,11 +645,7 @@ def _extract_footnotes(
                 consumed.add(i)
                 saw_blank = False
             elif current is not None and (
-                wrapped
-                or (
-                    not saw_blank
-                    and (not ods_zone or not lines[i - 1].text.endswith((".", ")", ";")))
-                )
+                wrapped or (not saw_blank and (not ods_zone or not _ends_a_note(lines[i - 1].text)))
             ):
                 # a wrapped body line; after the ODS closing only a body cut mid-sentence
                 current.segs.append((ln.start, ln.end))
@@ -674,6 +670,24 @@ def _after_a_paragraph(
     if j < 0 or (closing_end is not None and j < closing_end):
         return True
     return lines[j].text.endswith((".", ";", ":", ")"))
+
+
+_ABBREVIATION_END_RE = re.compile(
+    r"\b(?:No|Nos|sect|sects|para|paras|subpara|subparas|vol|vols|chap|chaps|ch|p|pp|art|arts|"
+    r"Suppl|Add|Corr|Rev)\.$"
+)
+"""A line cut after an abbreviation of a reference (`Supplement No.`, `sect.`): not an end."""
+
+
+def _ends_a_note(text: str) -> bool:
+    """Does a footnote line end its note (`annex.`, `…);`), not a wrapped reference (`No.`)?
+
+    >>> _ends_a_note("Resolution 70/1, annex."), _ends_a_note("Session, Supplement No.")
+    (True, False)
+    """
+    if text.endswith((")", ";")):
+        return True
+    return text.endswith(".") and not _ABBREVIATION_END_RE.search(text)
 
 
 _DATE_START_RE = re.compile(
