@@ -76,15 +76,17 @@ class BuildResult:
         """Counts of what was built."""
         clauses: Counter[str] = Counter()
         citations: Counter[str] = Counter()
-        for doc in (d for top in self.documents for d in (top, *top.parts)):
+        # a work in parts (AKN "A-B") keeps its clauses, footnotes and citations in its parts
+        units = [d for top in self.documents for d in (top, *top.parts)]
+        for doc in units:
             clauses.update(c.kind for c in doc.clauses)
             citations.update(c.kind for c in doc.citations)
         return Summary(
             documents=len(self.documents),
             clauses=dict(sorted(clauses.items())),
-            footnotes=sum(len(d.footnotes) for top in self.documents for d in (top, *top.parts)),
+            footnotes=sum(len(d.footnotes) for d in units),
             citations=dict(sorted(citations.items())),
-            unresolved=sum(len(d.unresolved) for d in self.documents),
+            unresolved=sum(len(d.unresolved) for d in units),
             triples=len(self.dataset),
             errors=len(self.errors),
             validated=self.shapes is not None,
