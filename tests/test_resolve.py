@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import replace
+from typing import Literal
 
 import pytest
 from citation_factories import document
+from conftest import TEST_DATA_DIR
 
 from resgraph.errors import ParseError
-from resgraph.model import Citation, Resolution
-from resgraph.parse.cite import find_citations
+from resgraph.model import Citation, Resolution, UntsRef
+from resgraph.parse.cite import find_citations, register, roman_to_int
 from resgraph.parse.resolve import resolve_citations
 
 UNTOC = "United Nations Convention against Transnational Organized Crime"
@@ -326,3 +330,84 @@ def test_ibid_after_a_footnote_without_identifiable_source_says_so() -> None:
     assert [(u.reason, u.footnote) for u in res.unresolved] == [
         ("ibid-antecedent-not-identified", "fn/2")
     ]
+
+
+# Every Treaty Series (volume, registration number) pair cited in the ga75 footnotes must
+# be a register entry: the register grows from these footnotes (issue 3). The pairs are
+# read with plain regexes, independent of the parser, so a parser gap cannot hide one.
+GA75 = TEST_DATA_DIR / "akn4un" / "ga75"
+_NOTE_RE = re.compile(r"<authorialNote\b[^>]*>(.*?)</authorialNote>", re.S)
+_TAG_RE = re.compile(r"<[^>]+>")
+_SERIES_RE = re.compile(r"(League of Nations, )?Treaty Series|\bibid\.", re.I)
+_VOL = r"(?:\d+|[IVXLCDM]+)"
+_NUM = r"\d+(?:[–-]\d+)?"
+_REF_RE = re.compile(
+    rf"\bvols?\. (?P<vols>(?:{_VOL}(?:, and |, | and ))*{_VOL}), "
+    rf"Nos?\. (?P<nums>(?:{_NUM}(?:, and |, | and ))*{_NUM})"
+)
+_IBID_NO_RE = re.compile(rf"Ibid\., Nos?\. (?P<nums>(?:{_NUM}(?:, and |, | and ))*{_NUM})")
+_LIST_SEP_RE = re.compile(r", and |, | and ")
+Series = Literal["UNTS", "LNTS"]
+
+
+def _numbers(items: str) -> list[str]:
+    """'970–973' -> 970 … 973; '17512 and 17513' -> both."""
+    out: list[str] = []
+    for item in _LIST_SEP_RE.split(items):
+        lo, _, hi = item.replace("–", "-").partition("-")
+        out += [str(n) for n in range(int(lo), int(hi or lo) + 1)]
+    return out
+
+
+def _ga75_unts_pairs() -> dict[tuple[Series, int, str], list[str]]:
+    """(series, volume, number) -> the files whose footnotes cite it."""
+    pairs: dict[tuple[Series, int, str], list[str]] = defaultdict(list)
+    for path in sorted(GA75.glob("*.xml")):
+        series: Series | None = None  # of the last Treaty Series footnote, for "Ibid."
+        volume: int | None = None
+        for raw in _NOTE_RE.findall(path.read_text(encoding="utf-8")):
+            note = " ".join(_TAG_RE.sub("", raw).split())
+            ibid_no = _IBID_NO_RE.match(note)
+            if ibid_no and series and volume:  # "Ibid., No. 973": the volume is inherited
+                for n in _numbers(ibid_no["nums"]):
+                    pairs[(series, volume, n)].append(path.name)
+                continue
+            if not note.startswith("Ibid."):
+                series = volume = None
+            marks = [(m.start(), m) for m in _SERIES_RE.finditer(note)]
+            refs = [(m.start(), m) for m in _REF_RE.finditer(note)]
+            for _, m in sorted(marks + refs, key=lambda e: e[0]):
+                if m.re is _SERIES_RE:
+                    if m[0].lower() != "ibid.":
+                        series = "LNTS" if m[1] else "UNTS"
+                elif series:
+                    vols = [
+                        int(v) if v.isdigit() else roman_to_int(v)
+                        for v in _LIST_SEP_RE.split(m["vols"])
+                    ]
+                    volume = vols[-1]
+                    for v in vols:
+                        for n in _numbers(m["nums"]):
+                            pairs[(series, v, n)].append(path.name)
+    return pairs
+
+
+GA75_PAIRS = _ga75_unts_pairs()
+
+
+def test_ga75_footnotes_cite_treaty_series_pairs() -> None:
+    assert {s for s, _, _ in GA75_PAIRS} == {"UNTS", "LNTS"}
+
+
+@pytest.mark.parametrize(
+    ("series", "volume", "number"),
+    sorted(GA75_PAIRS),
+    ids=[f"{s}-{v}-{n}" for s, v, n in sorted(GA75_PAIRS)],
+)
+def test_every_ga75_treaty_series_pair_is_registered(
+    series: Series, volume: int, number: str
+) -> None:
+    entry = register().lookup(UntsRef(volume, number=number, series=series))
+    files = sorted(set(GA75_PAIRS[(series, volume, number)]))
+    assert entry is not None, f"{series} vol. {volume}, No. {number} (cited in {files})"
+    assert any((u.series, u.volume, u.number) == (series, volume, number) for u in entry.unts)
