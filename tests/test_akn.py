@@ -248,6 +248,67 @@ CLAUSE_CASES: list[tuple[str, str, Clauses]] = [
         [("op/1", "operative", None, "Decides", "Decides to include the item.")],
     ),
     (
+        # printed without a number before the numbered list: a lead-in, not paragraph 1
+        "lead-in-before-the-numbered-list",
+        doc(
+            body=content('\t<span class="italic">Resolves</span> that:')
+            + para("1.", "Appropriations", "are approved;")
+            + para("2.", "Income", "is credited.")
+        ),
+        [
+            ("pp/1", "preambular", None, "Resolves", "Resolves that:"),
+            ("op/1", "operative", None, "Appropriations", "Appropriations are approved;"),
+            ("op/2", "operative", None, "Income", "Income is credited."),
+        ],
+    ),
+    (
+        "lead-in-then-a-heading",
+        doc(
+            body=content('<span class="italic">Adopts</span> the following declaration:')
+            + "<paragraph><heading>\tDeclaration on X</heading></paragraph>"
+            + "<paragraph><num>\t1.</num><content><p>\tWe gather.</p></content></paragraph>"
+        ),
+        [
+            ("pp/1", "preambular", None, "Adopts", "Adopts the following declaration:"),
+            ("op/1", "operative", None, None, "We gather."),
+        ],
+    ),
+    (
+        # a note under a table, before the next printed number: text of the paragraph
+        "note-under-a-table",
+        doc(
+            body=para("43.", "Approves", "the posts:")
+            + '<container name="table"><table><tr><td><p>GS (OL)</p></td></tr></table>'
+            + "</container>"
+            + content('<span class="italic">Abbreviations</span>: GS (OL), General Service.')
+            + para("44.", "Recalls", "its request.")
+        ),
+        [
+            (
+                "op/43",
+                "operative",
+                None,
+                "Approves",
+                "Approves the posts: Abbreviations: GS (OL), General Service.",
+            ),
+            ("op/44", "operative", None, "Recalls", "Recalls its request."),
+        ],
+    ),
+    (
+        # the markup lost a <num>: the next paragraph is numbered one further on
+        "unnumbered-between-numbered",
+        doc(
+            body=para("1.", "Decides", "this;")
+            + content('<span class="italic">Urges</span> that;')
+            + para("3.", "Requests", "a report.")
+        ),
+        [
+            ("op/1", "operative", None, "Decides", "Decides this;"),
+            ("op/2", "operative", None, "Urges", "Urges that;"),
+            ("op/3", "operative", None, "Requests", "Requests a report."),
+        ],
+    ),
+    (
         "number-left-in-the-text",
         doc(
             body=para("5.", "Notes", "this;")
@@ -353,6 +414,25 @@ def test_footnotes_anchored_where_they_stand() -> None:
         assert f.marker_span is not None
         assert src[f.marker_span.start : f.marker_span.end] == f.marker
         assert src[f.span.start : f.span.end].startswith("<authorialNote")
+
+
+def test_note_at_the_top_of_an_annex_is_not_the_resolution_s() -> None:
+    # an attachment without a title, "Annex" printed in its body, a note in its opening
+    # text before the first numbered paragraph: one annex, the note in no clause
+    res = parse(
+        doc(
+            body=para("1.", "Adopts", "the declaration annexed."),
+            attachments="<attachments><attachment><doc name='annex'><mainBody>"
+            + content('<span class="bold">Annex</span>')
+            + content("\tWe, the parties to the Convention," + NOTE.format(m="1", body="Vol. 1."))
+            + para("1.", "Recognize", "the need.")
+            + "</mainBody></doc></attachment></attachments>",
+        )
+    )
+    assert [c.key for c in res.clauses] == ["op/1", "annex/1/1"]
+    assert [(f.marker, f.anchor) for f in res.footnotes] == [("1", None)]
+    op1 = res.clause("op/1")
+    assert op1 is not None and op1.markers == ()
 
 
 def test_links() -> None:

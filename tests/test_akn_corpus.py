@@ -2,8 +2,9 @@
 
 The expectations are read from each file independently of the reader (with
 ElementTree, a different parser) and from the UN's metadata
-(ga75-metadata.jsonl): counts of preambular containers and numbered operative
-paragraphs, every authorialNote a footnote with an anchor, every undocs.org
+(ga75-metadata.jsonl): counts of preambular containers (and unnumbered lead-ins
+before the numbered list) and numbered operative paragraphs, every authorialNote
+a footnote with an anchor (none on the cover, the title or an annex's opening), every undocs.org
 link a Link, the heading fields. Files whose markup is genuinely odd are
 xfailed with the reason, never dropped.
 """
@@ -88,6 +89,39 @@ def _is_operative(p: ET.Element) -> bool:
     )
 
 
+def _number(p: ET.Element) -> int | None:
+    """The printed number of a paragraph: in `<num>` or left at the start of its text."""
+    num = p.find(NS + "num")
+    text = (num.text or "") if num is not None else ""
+    if num is None:
+        content = p.find(NS + "content")
+        para = content.find(NS + "p") if content is not None else None
+        text = (para.text or "") if para is not None else ""
+    m = re.match(r"\s*(\d{1,3})\.", text.replace("\u200e", ""))
+    return int(m.group(1)) if m and (num is not None or _is_operative(p)) else None
+
+
+def _unnumbered(parent: ET.Element) -> tuple[list[ET.Element], list[ET.Element]]:
+    """Italic paragraphs printed without a number that take none: the next numbered one
+    carries the number they would have. Lead-ins before the first numbered paragraph
+    ("Resolves that:"), and notes after one ("Abbreviations: …" under a table)."""
+    leads: list[ET.Element] = []
+    notes: list[ET.Element] = []
+    paras = [c for c in parent if c.tag == NS + "paragraph"]
+    last: int | None = None
+    for i, p in enumerate(paras):
+        n = _number(p)
+        if n is not None:
+            last = n
+            continue
+        if p.find(NS + "num") is not None or not _is_operative(p):
+            continue
+        after = next((m for m in map(_number, paras[i + 1 :]) if m is not None), None)
+        if after is not None and after == (last or 0) + 1:
+            (leads if last is None else notes).append(p)
+    return leads, notes
+
+
 def _in_annex(mb: ET.Element) -> set[ET.Element]:
     """Paragraphs after an "Annex" heading inside a main body."""
     out: set[ET.Element] = set()
@@ -115,14 +149,25 @@ def expected(name: str) -> Expected:
             continue
         pp += sum(1 for c in mb.iter(NS + "crossHeading") if c.get("refersTo") == "#preamble")
         annex = _in_annex(mb)
+        unnumbered: set[ET.Element] = set()
+        for parent in mb.iter():
+            leads, inside = _unnumbered(parent)
+            pp += sum(1 for p in leads if p not in annex)
+            unnumbered.update(leads + inside)
         for p in mb.iter(NS + "paragraph"):
-            if p not in annex and _is_operative(p):
+            if p not in annex and p not in unnumbered and _is_operative(p):
                 op += 1
     notes = tuple(n.get("marker", "") for n in root.iter(NS + "authorialNote"))
     outside = 0  # notes on the title or cover page: no clause to anchor in
     for holder in root.iter():
         if holder.tag in (NS + "preface", NS + "coverPage", NS + "conclusions"):
             outside += sum(1 for _ in holder.iter(NS + "authorialNote"))
+    for att in root.iter(NS + "attachment"):
+        # an annex's title and opening text, before its first numbered paragraph
+        for e in att.iter():
+            if e.tag == NS + "paragraph" and _number(e) is not None:
+                break
+            outside += e.tag == NS + "authorialNote"
     links = sum(
         1
         for a in root.iter(NS + "a")

@@ -423,17 +423,7 @@ def test_evaluate_reports_a_broken_file_and_goes_on(tmp_path: Path) -> None:
 # structure. "reader:" the AKN4UN reader's expected side is off; "segment:" a text-parser defect
 # (a minimal text reproduces it); the others are texts a plain-text reader cannot settle.
 XFAIL: dict[str, str] = {
-    "75_1_E.xml": "reader: 'Adopts the following declaration:' and the declaration's first "
-    "paragraph are two operative clauses (op/1, op/1-2): 22 for 21 printed numbers",
-    "75_246_E.xml": "reader: the 'Abbreviations: …' note under the staffing table becomes "
-    "operative paragraph 44 (op/44, op/44-2)",
-    "75_254_E.xml": "reader: an unnumbered 'Resolves that:' gets the next operative number, "
-    "so the rendered text numbers it and then the printed list restarts",
-    "75_256_E.xml": "reader: the unnumbered 'Resolves that:' gets number 1 (op/1) before the "
-    "printed 1.-6., so the rendered text numbers 1 twice",
     "75_274_F.xml": "a French resolution: the text parser reads English phrases only",
-    "A_RES_S-32_1-2107229E.xml": "reader: the annex's footnote markers 1-4 are put at the end "
-    "of operative 1",
 }
 
 
@@ -483,10 +473,7 @@ TARGETS = [
 
 
 # targets not met yet (by how much and which files: see XFAIL and the eval report)
-BELOW_TARGET = {
-    "counts_exact": "98.5% (334/339): the files of XFAIL with a count error (reader "
-    "side: 75_1, 75_246, 75_254, 75_256; the French 75_274)",
-}
+BELOW_TARGET: dict[str, str] = {}
 
 
 def _targets() -> list[Any]:

@@ -347,6 +347,7 @@ class _Statement:
         self.pp = 0
         self.annex: int | None = None
         self.annexes = 0
+        self.annex_open = False  # the current annex has no paragraph yet
         self.section: str | None = None
         self.op: _Draft | None = None  # current operative (or annex) paragraph
         self.sub: _Draft | None = None  # current lettered sub-paragraph
@@ -400,11 +401,14 @@ class _Statement:
 
     def stray(self, node: _Node) -> None:
         """Text outside any clause (titles, tables): keep its notes and links."""
+        # in an annex, before its first paragraph, the last clause is the resolution's
+        # own: a note standing in the annex's title or opening text is not anchored there
+        here = self.last if self.annex is None or self.annex_open is False else None
         for n in node.elements():
             if n.tag == "authorialNote":
-                self.note(n, self.last)
+                self.note(n, here)
             elif n.tag == "a":
-                self.links.append((n, self.last, None))
+                self.links.append((n, here, None))
                 self.stray(n)
             else:
                 self.stray(n)
@@ -434,10 +438,10 @@ class _Statement:
             else:
                 self.stray(c)
 
-    def preambular(self, c: _Node) -> None:
+    def preambular(self, c: _Node, body: _Node | None = None) -> None:
         self.pp += 1
         d = self.new("preambular", f"pp/{self.pp}", str(self.pp), self.pp, c)
-        self.fill(d, c)
+        self.fill(d, body if body is not None else c)
         name = " ".join(c.attrs.get("name", "").split())
         if name and c.tag == "container":
             d.phrase = name
@@ -446,9 +450,10 @@ class _Statement:
 
     # -- the main body
     def body(self, node: _Node) -> None:
-        for c in node.elements():
+        kids = list(node.elements())
+        for i, c in enumerate(kids):
             if c.tag == "paragraph":
-                self.paragraph(c)
+                self.paragraph(c, _next_number(kids[i + 1 :]))
             elif c.tag in ("section", "hcontainer", "chapter", "part", "division"):
                 self.set_section(c)
                 self.body(c)
@@ -479,7 +484,13 @@ class _Statement:
             self.stray(c)
 
     def start_annex(self, num: str | None) -> None:
+        if self.annex is not None and self.annex_open:
+            # "Annex" printed at the top of an attachment: the same annex, not a second one
+            if num:
+                self.annex = int(num) if num.isdigit() else _roman_value(num)
+            return
         self.annexes += 1
+        self.annex_open = True
         if num:
             self.annex = int(num) if num.isdigit() else _roman_value(num)
         else:
@@ -487,7 +498,8 @@ class _Statement:
         self.op = self.sub = None
         self.section = None
 
-    def paragraph(self, p: _Node) -> None:
+    def paragraph(self, p: _Node, next_number: int | None = None) -> None:
+        """One `paragraph`; `next_number`: the number of the next numbered one after it."""
         num_node = p.find("num")
         num = num_node.plain().replace("\u200e", "") if num_node is not None else ""
         heads = [c for c in p.elements() if c.tag in ("subheading", "heading")]
@@ -529,10 +541,21 @@ class _Statement:
             self.numbered(int(tm.group(1)), p, content, lst, skip=tm.end())
             return
         if _leads_italic(body) and self.annex is None:
-            # an unnumbered operative paragraph ("Urges …", alone or after numbered ones)
             n = (self.op.position + 1) if self.op is not None else 1
-            self.numbered(n, p, content, lst)
-            return
+            if next_number != n:
+                # an unnumbered operative paragraph ("Urges …", alone or after numbered
+                # ones, or one whose <num> the markup lost: the next is numbered n + 1)
+                self.numbered(n, p, content, lst)
+                return
+            if self.op is None:
+                # printed without a number before the numbered list ("Resolves that:",
+                # "Adopts the following declaration:"): the list's lead-in takes no
+                # number of its own; like the text parser, a clause before the numbered
+                # ones is kept on the preamble side
+                self.preambular(p, body)
+                return
+            # the printed numbering goes on after it ("Abbreviations: …" under a
+            # table): text of the paragraph it stands in, not a paragraph of its own
         if self.last is not None and (self.annex is None or self.last.kind == "annex"):
             target = self.op if self.op is not None else self.last
             self.fill(target, body)
@@ -546,6 +569,7 @@ class _Statement:
             d = self.new("operative", key, str(n), n, p)
         else:
             d = self.new("annex", f"annex/{self.annex}/{n}", str(n), n, p)
+            self.annex_open = False
         d.skip = skip
         self.op, self.sub = d, None
         if lst is not None:
@@ -629,6 +653,27 @@ class _Statement:
             elif c.tag != "meta":
                 self.stray(c)
         self.annex = None
+
+
+def _next_number(siblings: list[_Node]) -> int | None:
+    """The printed number of the first numbered paragraph among `siblings` (None: none).
+
+    A number in `<num>` ("12.") or left at the start of the text before the
+    opening phrase ("12. *Urges*").
+    """
+    for c in siblings:
+        if c.tag != "paragraph":
+            continue
+        num = c.find("num")
+        m = _OP_NUM_RE.match(num.plain().replace("\u200e", "")) if num is not None else None
+        if m:
+            return int(m.group(1))
+        body = c.find("content") or c.find("list")
+        if num is None and body is not None:
+            tm = _TEXT_NUM_RE.match(body.plain())
+            if tm and _leads_italic(body, skip_digits=True):
+                return int(tm.group(1))
+    return None
 
 
 def _leads_italic(body: _Node, *, skip_digits: bool = False) -> bool:
