@@ -541,12 +541,12 @@ def treaty_series_volumes(text: str, *, after_treaty_series: bool = False) -> fr
     "Ibid., vol. N" is a Treaty Series volume only after a footnote citing the Treaty Series
     (after an Official Records footnote it is a volume of that report).
 
-    >>> sorted(treaty_series_volumes("Treaty Series, vols. 2225, 2237 and 2241, No. 39574."))
-    [2225, 2237, 2241]
+    >>> sorted(treaty_series_volumes("Treaty Series, vols. 1465 and 2375, No. 24841."))
+    [1465, 2375]
     >>> sorted(treaty_series_volumes("League of Nations, Treaty Series, vol. XCIV, No. 2138."))
     [94]
-    >>> sorted(treaty_series_volumes("Ibid., vol. 2241, No. 39574.", after_treaty_series=True))
-    [2241]
+    >>> sorted(treaty_series_volumes("Ibid., vol. 2716, No. 48088.", after_treaty_series=True))
+    [2716]
     >>> sorted(treaty_series_volumes("Ibid., vol. III (A/75/5 (Vol. III))."))
     []
     """
