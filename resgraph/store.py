@@ -7,10 +7,11 @@ its parameters; a parameter `name` is the variable `?_name` in the query
 (the grlc convention, https://github.com/CLARIAH/grlc).
 
 Parameters are bound as initial bindings typed by the header, never pasted
-into the query text. Query text is parsed before anything runs, and SERVICE,
-LOAD/updates and FROM/FROM NAMED naming a graph outside the queried dataset
-are refused: rdflib (and Oxigraph) would otherwise fetch them from the
-network (DESIGN.md §6).
+into the query text. Query text passes the query guard (`guard.py`) before
+anything runs: length and nesting are capped, and SERVICE, LOAD/updates and
+FROM/FROM NAMED naming a graph outside the queried dataset are refused:
+rdflib (and Oxigraph) would otherwise fetch them from the network
+(DESIGN.md §6).
 """
 
 from __future__ import annotations
@@ -25,17 +26,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, Protocol, cast, get_args
 
 import rdflib
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import BNode, Identifier, URIRef, Variable
 
 from resgraph import ids, resources
 from resgraph.errors import QueryError
+from resgraph.guard import guard_query
 
 ParamType = Literal["iri-of-document-symbol", "string", "integer", "date", "limit"]
 PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
@@ -254,39 +255,31 @@ def _prepare(text: str, source: str) -> Query:
 def _prepare_cached(text: str, source: str) -> Query:
     from rdflib.plugins.sparql.algebra import translateQuery
 
+    # FROM is checked against the queried dataset when the query runs
+    guarded = guard_query(text, source=source, local_graphs=_AnyGraph())
     try:
-        tree = parseQuery(text)
-    except Exception as exc:
-        if _is_update(text):
-            raise QueryError(f"{source}: updates (LOAD, INSERT, DELETE …) are refused") from exc
-        raise QueryError(f"{source}: not a valid SPARQL query: {exc}") from exc
-    try:
-        query = translateQuery(tree)
+        return translateQuery(guarded.parsed)
     except Exception as exc:
         raise QueryError(f"{source}: cannot translate the query: {exc}") from exc
-    for node in _walk(query.algebra):
-        if node.name == "ServiceGraphPattern":
-            raise QueryError(f"{source}: SERVICE is refused (queries never leave the store)")
-    return query
 
 
-def _is_update(text: str) -> bool:
-    try:
-        parseUpdate(text)
-    except Exception:
-        return False
-    return True
+class _AnyGraph:
+    """Every graph IRI: loading a query file cannot yet know the dataset it runs on."""
+
+    def __contains__(self, iri: object) -> bool:
+        return True
 
 
-def _walk(node: Any) -> Iterator[CompValue]:
-    """Every CompValue in a parsed or translated query."""
-    if isinstance(node, CompValue):
-        yield node
-        for value in node.values():
-            yield from _walk(value)
-    elif isinstance(node, list | tuple):
-        for value in node:
-            yield from _walk(value)
+class _LocalGraphs:
+    """The non-empty graphs of the queried dataset (FROM names one of them, nothing fetched)."""
+
+    def __init__(self, target: rdflib.Graph) -> None:
+        self._target = target
+
+    def __contains__(self, iri: object) -> bool:
+        if not isinstance(self._target, rdflib.Dataset) or not isinstance(iri, str) or not iri:
+            return False
+        return any(str(g.identifier) == iri and len(g) > 0 for g in self._target.graphs())
 
 
 def _param_variables(query: Query) -> set[str]:
@@ -306,15 +299,6 @@ def _param_variables(query: Query) -> set[str]:
 
     visit(query.algebra)
     return found
-
-
-def _dataset_clauses(query: Query) -> list[URIRef]:
-    clauses = query.algebra.get("datasetClause") or []
-    out: list[URIRef] = []
-    for c in clauses:
-        iri = c.get("default") if c.get("default") is not None else c.get("named")
-        out.append(URIRef(str(iri)))
-    return out
 
 
 # -- running ---------------------------------------------------------------------------
@@ -384,8 +368,25 @@ def _row_limit(query: NamedQuery, params: Mapping[str, str]) -> int | None:
     return None
 
 
+class SelectTarget(Protocol):
+    """Anything but an rdflib graph that runs SELECT text: a CorpusStore, a remote endpoint.
+
+    It queries the union of its named graphs, binds `bindings` (variable name without
+    "?" -> rdflib term) as typed terms, never pasted into the text, and returns the
+    variables and rows as rdflib terms (None for unbound), at most `limit` rows.
+    """
+
+    def select(
+        self,
+        sparql: str,
+        bindings: dict[str, Identifier] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> tuple[tuple[str, ...], list[tuple[Identifier | None, ...]]]: ...
+
+
 def run_query(
-    graph: rdflib.Graph,
+    graph: rdflib.Graph | SelectTarget,
     name: str | NamedQuery,
     params: Mapping[str, str] | None = None,
     *,
@@ -394,7 +395,8 @@ def run_query(
     """Run a named SELECT query over the union of the graph's named graphs.
 
     Args:
-        graph: an rdflib Graph or Dataset (a Dataset is queried as the union of its graphs).
+        graph: an rdflib Graph or Dataset (a Dataset is queried as the union of its graphs),
+            or a SelectTarget (a CorpusStore, a remote endpoint): same rows, same terms.
         name: a shipped query name, or a NamedQuery from `read_query`.
         params: parameter values as strings, typed by the query header.
         base: the instance base IRI, for parameters that are document symbols.
@@ -404,6 +406,17 @@ def run_query(
     bindings = _bind(query, params, base)
     limit = _row_limit(query, params)
     prepared = _prepare(query.text, str(query.path))
+    if not isinstance(graph, rdflib.Graph):
+        if prepared.algebra.get("datasetClause"):
+            raise QueryError(
+                f"{query.path}: FROM / FROM NAMED is refused (the dataset is the store)"
+            )
+        if prepared.algebra.name != "SelectQuery":
+            raise QueryError(
+                f"{query.path}: only SELECT queries are run (got {prepared.algebra.name})"
+            )
+        variables, found = graph.select(query.text, bindings, limit=limit)
+        return QueryResult(query.name, variables, tuple(found))
     target = _union_view(graph)
     _check_dataset_clauses(prepared, target, query)
     if prepared.algebra.name != "SelectQuery":
@@ -424,18 +437,11 @@ def run_query(
 
 def _check_dataset_clauses(prepared: Query, target: rdflib.Graph, query: NamedQuery) -> None:
     """FROM / FROM NAMED may only name a graph already in the store (else rdflib fetches it)."""
-    iris = _dataset_clauses(prepared)
-    if not iris:
-        return
-    local: set[URIRef] = set()
-    if isinstance(target, rdflib.Dataset):
-        local = {URIRef(str(g.identifier)) for g in target.graphs() if len(g)}
-    for iri in iris:
-        if iri not in local:
-            raise QueryError(f"{query.path}: FROM <{iri}> is not a graph in the store; refused")
+    if prepared.algebra.get("datasetClause"):
+        guard_query(query.text, source=str(query.path), local_graphs=_LocalGraphs(target))
 
 
-def run_checks(graph: rdflib.Graph) -> list[tuple[str, QueryResult]]:
+def run_checks(graph: rdflib.Graph | SelectTarget) -> list[tuple[str, QueryResult]]:
     """Run every `checks/*-violation.rq`; each returns zero rows on a well-formed graph."""
     return [(q.name, run_query(graph, q)) for q in list_checks()]
 
