@@ -205,3 +205,653 @@ def run_findings(graph: Graph) -> Findings:
     return Findings(
         {name.removeprefix("checks/"): len(result) for name, result in run_checks(graph)}
     )
+
+
+# -- the compiled validator: the shapes as SPARQL over an Oxigraph store ---------------------
+#
+# pySHACL walks the data graph node by node in Python (~180 ms a document). The shapes
+# use a small part of SHACL Core, so each constraint compiles into one SPARQL SELECT
+# that returns only the failing (focus, value) rows; Oxigraph runs them natively.
+# What is not supported raises ShapesCompileError when the shapes are compiled, so a new
+# shape can never be skipped silently. pySHACL stays the reference (tests/test_shapes_fast.py).
+
+
+class ShapesCompileError(ValueError):
+    """A shape uses a SHACL feature the SPARQL compiler does not support."""
+
+
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+_RDFS_LITERAL = "http://www.w3.org/2000/01/rdf-schema#Literal"
+_SUBCLASS = "http://www.w3.org/2000/01/rdf-schema#subClassOf"
+
+# Oxigraph stores every integer-derived XSD datatype as xsd:integer (the value survives,
+# the datatype does not), so on a store sh:datatype of one of these can only check that
+# the value is an integer in the type's range. Bounds are inclusive; None is unbounded.
+_INTEGER_TYPES: dict[str, tuple[int | None, int | None]] = {
+    _XSD + "integer": (None, None),
+    _XSD + "nonNegativeInteger": (0, None),
+    _XSD + "positiveInteger": (1, None),
+    _XSD + "nonPositiveInteger": (None, 0),
+    _XSD + "negativeInteger": (None, -1),
+    _XSD + "long": (-(2**63), 2**63 - 1),
+    _XSD + "int": (-(2**31), 2**31 - 1),
+    _XSD + "short": (-(2**15), 2**15 - 1),
+    _XSD + "byte": (-(2**7), 2**7 - 1),
+    _XSD + "unsignedLong": (0, 2**64 - 1),
+    _XSD + "unsignedInt": (0, 2**32 - 1),
+    _XSD + "unsignedShort": (0, 2**16 - 1),
+    _XSD + "unsignedByte": (0, 2**8 - 1),
+}
+# datatypes whose well-formedness a SPARQL cast checks (an ill-typed literal fails the cast)
+_CASTABLE = {
+    _XSD + t for t in ("decimal", "float", "double", "boolean", "date", "dateTime", "time")
+}
+
+# predicates of a shape that are not constraints (annotations and the shape's own wiring)
+_SHAPE_ANNOTATIONS = {
+    str(SH.message),
+    str(SH.severity),
+    str(SH.deactivated),
+    str(SH.name),
+    str(SH.description),
+    str(SH.order),
+    str(SH.group),
+    str(SH.defaultValue),
+}
+_NODE_WIRING = {str(SH.targetClass), str(SH.targetSubjectsOf), str(SH.property)}
+_VALUE_PARAMS = {
+    str(SH.datatype),
+    str(SH.nodeKind),
+    str(SH["class"]),
+    str(SH["in"]),
+    str(SH.pattern),
+    str(SH.minLength),
+    str(SH.minInclusive),
+    str(SH.node),
+    str(SH["or"]),
+}
+_PROPERTY_PARAMS = {
+    str(SH.path),
+    str(SH.minCount),
+    str(SH.maxCount),
+    str(SH.lessThanOrEquals),
+    str(SH.qualifiedValueShape),
+    str(SH.qualifiedMinCount),
+}
+
+
+@dataclass(frozen=True)
+class CompiledConstraint:
+    """One constraint of one targeted shape, as a SPARQL query over the failing rows.
+
+    `query` has the placeholder `#FOCUS#` where the focus-node pattern goes (all targets,
+    or only the targets found in some named graphs); it selects ?this and, for
+    value-based components, ?value.
+    """
+
+    shape: str  # the owning node shape's id ("S03-clause")
+    component: str  # "MinCountConstraintComponent"
+    path: str | None
+    severity: str
+    query: str
+    detail: str  # the message detail, with {focus} and {value} still to fill in
+    source: str  # the constraint's own shape (the property shape, or the node shape)
+
+
+@dataclass(frozen=True)
+class CompiledShapes:
+    """The targeted shapes compiled: the focus pattern of each shape and its constraints."""
+
+    targets: Mapping[str, str]  # shape id -> SPARQL pattern binding ?this (may repeat)
+    constraints: tuple[CompiledConstraint, ...]
+    shape_messages: Mapping[str, str]  # shape id -> the shape's sh:message ("" if none)
+
+
+def _iri(term: Node) -> str:
+    if not isinstance(term, URIRef):
+        raise ShapesCompileError(f"expected an IRI, got {term.n3()}")
+    return f"<{term}>"
+
+
+def _sparql_term(term: Node) -> str:
+    """An rdflib term as SPARQL text (IRIs and literals only).
+
+    >>> from rdflib import Literal
+    >>> _sparql_term(Literal("ods"))
+    '"ods"'
+    >>> _sparql_term(Literal(1))
+    '"1"^^<http://www.w3.org/2001/XMLSchema#integer>'
+    """
+    from rdflib import Literal
+
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        return term.n3()
+    raise ShapesCompileError(f"a blank node cannot be a constant in a shape: {term.n3()}")
+
+
+class _Compiler:
+    """Turns the shapes graph into SPARQL; one instance per compile."""
+
+    def __init__(self, shapes: Graph, subclasses: bool) -> None:
+        self.sg = shapes
+        self.subclasses = subclasses  # the data has rdfs:subClassOf: follow it as SHACL says
+        self.fresh = 0
+        self.stack: list[Node] = []
+
+    def var(self) -> str:
+        self.fresh += 1
+        return f"?_v{self.fresh}"
+
+    def type_path(self) -> str:
+        return f"<{_RDF_TYPE}>/<{_SUBCLASS}>*" if self.subclasses else f"<{_RDF_TYPE}>"
+
+    def check_keys(self, shape: Node, allowed: set[str]) -> None:
+        for p in set(self.sg.predicates(shape, None)):
+            if str(p).startswith(str(SH)) and str(p) not in allowed:
+                raise ShapesCompileError(
+                    f"shape {shape.n3(self.sg.namespace_manager)} uses"
+                    f" {p.n3(self.sg.namespace_manager)}, which the SPARQL validator"
+                    " does not support (resgraph/validate.py)"
+                )
+
+    def one(self, shape: Node, param: URIRef) -> Node | None:
+        values = list(self.sg.objects(shape, param))
+        if len(values) > 1:
+            raise ShapesCompileError(f"shape {shape.n3()} has {len(values)} values of {param}")
+        return values[0] if values else None
+
+    def deactivated(self, shape: Node) -> bool:
+        from rdflib import Literal
+
+        return any(
+            isinstance(v, Literal) and v.value is True
+            for v in self.sg.objects(shape, SH.deactivated)
+        )
+
+    # value-level conditions: a SPARQL boolean that is true when `v` VIOLATES the parameter
+
+    def violates(self, param: str, arg: Node, v: str) -> str:
+        from rdflib import Literal
+
+        if param == str(SH.datatype):
+            return f"!({self.datatype_ok(str(arg), v)})"
+        if param == str(SH.nodeKind):
+            kinds = {
+                str(SH.IRI): f"isIRI({v})",
+                str(SH.BlankNode): f"isBlank({v})",
+                str(SH.Literal): f"isLiteral({v})",
+                str(SH.BlankNodeOrIRI): f"!isLiteral({v})",
+                str(SH.BlankNodeOrLiteral): f"!isIRI({v})",
+                str(SH.IRIOrLiteral): f"!isBlank({v})",
+            }
+            if str(arg) not in kinds:
+                raise ShapesCompileError(f"unknown sh:nodeKind {arg}")
+            return f"!({kinds[str(arg)]})"
+        if param == str(SH["class"]):
+            return f"(isLiteral({v}) || NOT EXISTS {{ {v} {self.type_path()} {_iri(arg)} }})"
+        if param == str(SH["in"]):
+            members = list(self.sg.items(arg))
+            same = " || ".join(f"sameTerm({v}, {_sparql_term(m)})" for m in members)
+            return f"!({same or 'false'})"
+        if param == str(SH.pattern):
+            if not isinstance(arg, Literal):
+                raise ShapesCompileError(f"sh:pattern must be a literal: {arg.n3()}")
+            return f"(isBlank({v}) || !REGEX(STR({v}), {Literal(str(arg)).n3()}))"
+        if param == str(SH.minLength):
+            n = _count(arg)
+            return "false" if n == 0 else f"(isBlank({v}) || STRLEN(STR({v})) < {n})"
+        if param == str(SH.minInclusive):
+            return f"!COALESCE({v} >= {_sparql_term(arg)}, false)"
+        if param == str(SH.node):
+            return f"!({self.conforms(arg, v)})"
+        if param == str(SH["or"]):
+            members = list(self.sg.items(arg))
+            anyof = " || ".join(f"({self.conforms(m, v)})" for m in members)
+            return f"!({anyof or 'false'})"
+        raise ShapesCompileError(f"unsupported constraint parameter {param}")
+
+    def datatype_ok(self, dt: str, v: str) -> str:
+        if dt == _RDFS_LITERAL:
+            return f"isLiteral({v})"
+        if dt == _RDF_LANGSTRING:
+            return f'(isLiteral({v}) && LANG({v}) != "")'
+        if dt == _XSD + "string":
+            return f"(isLiteral({v}) && sameTerm(DATATYPE({v}), <{dt}>))"
+        if dt in _INTEGER_TYPES:
+            lo, hi = _INTEGER_TYPES[dt]
+            cast = f"<{_XSD}integer>({v})"
+            conds = [f"sameTerm(DATATYPE({v}), <{_XSD}integer>)", f"sameTerm({cast}, {v})"]
+            if lo is not None:
+                conds.append(f"{v} >= {lo}")
+            if hi is not None:
+                conds.append(f"{v} <= {hi}")
+            return f"(isLiteral({v}) && COALESCE({' && '.join(conds)}, false))"
+        if dt in _CASTABLE:
+            return (
+                f"(isLiteral({v}) && sameTerm(DATATYPE({v}), <{dt}>)"
+                f" && COALESCE(sameTerm(DATATYPE(<{dt}>({v})), <{dt}>), false))"
+            )
+        # other datatypes: pySHACL only compares the IRI (and rdflib's ill-typed flag, which
+        # Oxigraph does not keep)
+        return f"(isLiteral({v}) && sameTerm(DATATYPE({v}), <{dt}>))"
+
+    def conforms(self, shape: Node, v: str) -> str:
+        """A SPARQL boolean: the node in `v` conforms to `shape` (used by sh:node, sh:or)."""
+        if shape in self.stack:
+            raise ShapesCompileError(f"recursive shape {shape.n3()}: not supported")
+        if self.deactivated(shape):
+            return "true"
+        self.stack.append(shape)
+        try:
+            self.check_keys(shape, _SHAPE_ANNOTATIONS | _VALUE_PARAMS | {str(SH.property)})
+            conds: list[str] = []
+            for p, o in sorted(self.sg.predicate_objects(shape)):
+                if str(p) in _VALUE_PARAMS:
+                    conds.append(f"!({self.violates(str(p), o, v)})")
+            for prop in sorted(self.sg.objects(shape, SH.property), key=str):
+                conds.append(self.property_conforms(prop, v))
+            return " && ".join(conds) or "true"
+        finally:
+            self.stack.pop()
+
+    def property_conforms(self, prop: Node, v: str) -> str:
+        if self.deactivated(prop):
+            return "true"
+        self.check_keys(prop, _SHAPE_ANNOTATIONS | _VALUE_PARAMS | _PROPERTY_PARAMS)
+        path = self.path(prop)
+        conds: list[str] = []
+        min_count = self.one(prop, SH.minCount)
+        if min_count is not None and _count(min_count) > 0:
+            if _count(min_count) != 1:
+                raise ShapesCompileError("a nested sh:minCount above 1 is not supported")
+            conds.append(f"EXISTS {{ {v} {path} {self.var()} }}")
+        if self.one(prop, SH.maxCount) is not None or self.one(prop, SH.lessThanOrEquals):
+            raise ShapesCompileError("nested sh:maxCount / sh:lessThanOrEquals are not supported")
+        qshape = self.one(prop, SH.qualifiedValueShape)
+        if qshape is not None:
+            qmin = self.one(prop, SH.qualifiedMinCount)
+            if qmin is None or _count(qmin) != 1:
+                raise ShapesCompileError("a nested qualified shape needs sh:qualifiedMinCount 1")
+            x = self.var()
+            conds.append(f"EXISTS {{ {v} {path} {x} . FILTER({self.conforms(qshape, x)}) }}")
+        for p, o in sorted(self.sg.predicate_objects(prop)):
+            if str(p) in _VALUE_PARAMS:
+                x = self.var()
+                conds.append(
+                    f"NOT EXISTS {{ {v} {path} {x} . FILTER({self.violates(str(p), o, x)}) }}"
+                )
+        return " && ".join(conds) or "true"
+
+    def path(self, prop: Node) -> str:
+        path = self.one(prop, SH.path)
+        if not isinstance(path, URIRef):
+            raise ShapesCompileError(
+                f"property shape {prop.n3()}: only a single predicate IRI is supported as sh:path"
+            )
+        return f"<{path}>"
+
+    def targets(self, shape: Node) -> str | None:
+        self.check_keys(shape, _SHAPE_ANNOTATIONS | _VALUE_PARAMS | _NODE_WIRING)
+        from rdflib.namespace import OWL, RDFS
+
+        if (shape, RDF.type, RDFS.Class) in self.sg or (shape, RDF.type, OWL.Class) in self.sg:
+            raise ShapesCompileError(f"implicit class target on {shape.n3()}: not supported")
+        parts: list[str] = []
+        classes = sorted(self.sg.objects(shape, SH.targetClass), key=str)
+        if classes:
+            c = self.var()
+            values = " ".join(_iri(k) for k in classes)
+            parts.append(f"{{ ?this {self.type_path()} {c} . VALUES {c} {{ {values} }} }}")
+        for p in sorted(self.sg.objects(shape, SH.targetSubjectsOf), key=str):
+            parts.append(f"{{ ?this {_iri(p)} {self.var()} }}")
+        return " UNION ".join(parts) if parts else None
+
+
+def _count(term: Node) -> int:
+    from rdflib import Literal
+
+    if not isinstance(term, Literal) or not isinstance(term.value, int) or term.value < 0:
+        raise ShapesCompileError(f"expected a non-negative integer, got {term.n3()}")
+    return int(term.value)
+
+
+def _shape_id(shape: Node) -> str:
+    return str(shape).removeprefix(SHAPES_NS)
+
+
+@cache
+def compile_shapes(shapes: Graph | None = None, *, subclasses: bool = False) -> CompiledShapes:
+    """Compile the targeted shapes into SPARQL (cached per shapes graph).
+
+    `subclasses`: follow rdfs:subClassOf in the data for sh:targetClass and sh:class
+    (SHACL's instance test); without it a plain rdf:type match, equivalent when the data
+    holds no rdfs:subClassOf triple (validate_store checks that).
+
+    Raises:
+        ShapesCompileError: a shape uses a feature the compiler does not support.
+    """
+    sg = shapes if shapes is not None else load_shapes()
+    c = _Compiler(sg, subclasses)
+    messages = _Messages(sg)
+
+    targets: dict[str, str] = {}
+    shape_messages: dict[str, str] = {}
+    out: list[CompiledConstraint] = []
+    for shape in sorted(set(sg.subjects(RDF.type, SH.NodeShape)) | _targeted(sg), key=str):
+        if c.deactivated(shape):
+            continue
+        pattern = c.targets(shape)
+        if pattern is None:
+            continue  # reached only through sh:node / sh:or
+        if not isinstance(shape, URIRef):
+            raise ShapesCompileError(f"a targeted shape must be an IRI: {shape.n3()}")
+        sid = _shape_id(shape)
+        targets[sid] = pattern
+        msg = sg.value(shape, SH.message)
+        shape_messages[sid] = str(msg) if msg is not None else ""
+        severity = _severity(sg, shape)
+        for p, o in sorted(sg.predicate_objects(shape)):
+            if str(p) in _VALUE_PARAMS:
+                out.append(_value_constraint(c, sid, shape, None, str(p), o, severity, messages))
+        for prop in sorted(sg.objects(shape, SH.property), key=str):
+            if c.deactivated(prop):
+                continue
+            c.check_keys(prop, _SHAPE_ANNOTATIONS | _VALUE_PARAMS | _PROPERTY_PARAMS)
+            out.extend(_property_constraints(c, sid, prop, _severity(sg, prop, severity), messages))
+    return CompiledShapes(targets, tuple(out), shape_messages)
+
+
+def _targeted(sg: Graph) -> set[Node]:
+    return set(sg.subjects(SH.targetClass, None)) | set(sg.subjects(SH.targetSubjectsOf, None))
+
+
+def _severity(sg: Graph, shape: Node, default: str = "Violation") -> str:
+    sev = sg.value(shape, SH.severity)
+    return str(sev).removeprefix(str(SH)) if sev is not None else default
+
+
+_FOCUS = "\x00focus\x00"
+_VALUE = "\x00value\x00"
+
+
+class _Messages:
+    """pySHACL's generic result messages, the shape side rendered once at compile time."""
+
+    def __init__(self, sg: Graph) -> None:
+        self.sg = sg
+
+    def node(self, term: Node) -> str:
+        from pyshacl.rdfutil.stringify import stringify_node  # light: no validator import
+
+        return str(stringify_node(self.sg, term))
+
+    def detail(self, source: Node, param: str, arg: Node | None) -> str:
+        own = self.sg.value(source, SH.message)
+        if own is not None:
+            return str(own)
+        path = self.sg.value(source, SH.path)
+        p = self.node(path) if path is not None else None
+        on = f"{_FOCUS}->{p}" if p is not None else _FOCUS
+        assert arg is not None
+        if param == str(SH.minCount):
+            return f"Less than {_count(arg)} values on {on}"
+        if param == str(SH.maxCount):
+            return f"More than {_count(arg)} values on {on}"
+        if param == str(SH["class"]):
+            return f"Value does not have class {self.node(arg)}"
+        if param == str(SH.datatype):
+            return f"Value is not Literal with datatype {self.node(arg)}"
+        if param == str(SH.nodeKind):
+            return f"Value is not of Node Kind {self.node(arg)}"
+        if param == str(SH.minLength):
+            return f"String length not >= {_stringify_data(arg)}"
+        if param == str(SH.pattern):
+            return f"Value does not match pattern '{arg}'"
+        if param == str(SH["in"]):
+            members = [self.node(m) for m in self.sg.items(arg)]
+            return f"Value {_VALUE} not in list {members}"
+        if param == str(SH.minInclusive):
+            return f"Value is not >= {self.node(arg)}"
+        if param == str(SH.lessThanOrEquals):
+            return f"Value of {_FOCUS}->{self.node(arg)} < {_VALUE}"
+        if param == str(SH.node):
+            return (
+                f"Value does not conform to Shape {self.node(arg)}."
+                " See details for more information."
+            )
+        if param == str(SH["or"]):
+            shapes = " , ".join(self.node(m) for m in self.sg.items(arg))
+            return f"Node {_VALUE} must conform to one or more shapes in {shapes}"
+        if param == str(SH.qualifiedValueShape):
+            qmin = self.sg.value(source, SH.qualifiedMinCount)
+            return f"Focus node does not conform to shape MinCount {qmin}: {self.node(arg)}"
+        raise ShapesCompileError(f"no message for {param}")
+
+
+@cache
+def _data_namespaces() -> object:
+    # the data graph pySHACL sees for a dataset is a fresh Graph (flatten): its prefixes
+    g = Graph()
+    g.namespace_manager.bind("sh", SH, override=False, replace=False)
+    return g.namespace_manager
+
+
+def _stringify_data(term: Node) -> str:
+    """A data node as pySHACL's messages write it (a fresh graph's prefixes).
+
+    >>> from rdflib import Literal
+    >>> _stringify_data(Literal(1))
+    'Literal("1", datatype=xsd:integer)'
+    >>> _stringify_data(URIRef("http://www.w3.org/2001/XMLSchema#date"))
+    'xsd:date'
+    """
+    from rdflib import Literal
+    from rdflib.namespace import NamespaceManager
+
+    nm = _data_namespaces()
+    assert isinstance(nm, NamespaceManager)
+    if isinstance(term, Literal):
+        lex = str(term)
+        val = None if term.value is None else str(term.value)
+        if val is not None and " object at 0x" in val:
+            val = val[: val.find(" object at 0x")]
+        text = f'"{lex}" = {val}' if val is not None and val != lex else f'"{lex}"'
+        if term.language:
+            text += f", lang={term.language}"
+        if term.datatype:
+            text += f", datatype={_stringify_data(term.datatype)}"
+        return f"Literal({text})"
+    if isinstance(term, URIRef):
+        try:
+            return term.n3(namespace_manager=nm)
+        except Exception:  # rdflib refuses some IRIs as prefixed names
+            return str(term)
+    return str(term)
+
+
+def _focus_block(pattern: str) -> str:
+    return f"{{ SELECT DISTINCT ?this WHERE {{ #GRAPHS# {{ {pattern} }} }} }}"
+
+
+def _value_constraint(
+    c: _Compiler,
+    sid: str,
+    source: Node,
+    path: str | None,
+    param: str,
+    arg: Node,
+    severity: str,
+    messages: _Messages,
+) -> CompiledConstraint:
+    v = "?value"
+    values = f"?this {path} ?value ." if path is not None else "BIND(?this AS ?value)"
+    query = (
+        f"SELECT DISTINCT ?this ?value WHERE {{ #FOCUS# {values}"
+        f" FILTER({c.violates(param, arg, v)}) }}"
+    )
+    return CompiledConstraint(
+        shape=sid,
+        component=_component(param),
+        path=path[1:-1] if path is not None else None,
+        severity=severity,
+        query=query,
+        detail=messages.detail(source, param, arg),
+        source=str(source),
+    )
+
+
+_COMPONENTS = {
+    str(SH.datatype): "DatatypeConstraintComponent",
+    str(SH.nodeKind): "NodeKindConstraintComponent",
+    str(SH["class"]): "ClassConstraintComponent",
+    str(SH["in"]): "InConstraintComponent",
+    str(SH.pattern): "PatternConstraintComponent",
+    str(SH.minLength): "MinLengthConstraintComponent",
+    str(SH.minInclusive): "MinInclusiveConstraintComponent",
+    str(SH.node): "NodeConstraintComponent",
+    str(SH["or"]): "OrConstraintComponent",
+    str(SH.minCount): "MinCountConstraintComponent",
+    str(SH.maxCount): "MaxCountConstraintComponent",
+    str(SH.lessThanOrEquals): "LessThanOrEqualsConstraintComponent",
+    str(SH.qualifiedValueShape): "QualifiedMinCountConstraintComponent",
+}
+
+
+def _component(param: str) -> str:
+    return _COMPONENTS[param]
+
+
+def _property_constraints(
+    c: _Compiler, sid: str, prop: Node, severity: str, messages: _Messages
+) -> Iterable[CompiledConstraint]:
+    path = c.path(prop)
+    p = path[1:-1]
+
+    def make(param: URIRef, query: str, arg: Node) -> CompiledConstraint:
+        return CompiledConstraint(
+            sid,
+            _component(str(param)),
+            p,
+            severity,
+            query,
+            messages.detail(prop, str(param), arg),
+            str(prop),
+        )
+
+    for param, op in ((SH.minCount, "<"), (SH.maxCount, ">")):
+        arg = c.one(prop, param)
+        if arg is None or (param == SH.minCount and _count(arg) == 0):
+            continue
+        yield make(
+            param,
+            f"SELECT ?this WHERE {{ #FOCUS# OPTIONAL {{ ?this {path} ?value }} }}"
+            f" GROUP BY ?this HAVING (COUNT(DISTINCT ?value) {op} {_count(arg)})",
+            arg,
+        )
+    qshape = c.one(prop, SH.qualifiedValueShape)
+    if qshape is not None:
+        if c.one(prop, SH.qualifiedMinCount) is None:
+            raise ShapesCompileError("sh:qualifiedValueShape without sh:qualifiedMinCount")
+        qmin = _count(c.one(prop, SH.qualifiedMinCount) or URIRef(""))
+        cond = c.conforms(qshape, "?value")
+        yield make(
+            SH.qualifiedValueShape,
+            f"SELECT ?this WHERE {{ #FOCUS# OPTIONAL {{ ?this {path} ?value . FILTER({cond}) }} }}"
+            f" GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {qmin})",
+            qshape,
+        )
+    elif c.one(prop, SH.qualifiedMinCount) is not None:
+        raise ShapesCompileError("sh:qualifiedMinCount without sh:qualifiedValueShape")
+    other = c.one(prop, SH.lessThanOrEquals)
+    if other is not None:
+        # pySHACL: IRIs and string literals compare as strings, other literals by value,
+        # a string against a non-string always fails; one result per failing pair
+        def stringish(x: str) -> str:
+            return (
+                f"(isIRI({x}) || (isLiteral({x}) && (sameTerm(DATATYPE({x}), <{_XSD}string>)"
+                f' || LANG({x}) != "")))'
+            )
+
+        ok = (
+            f"(({stringish('?value')} && {stringish('?other')} && STR(?value) <= STR(?other))"
+            f" || (!{stringish('?value')} && !{stringish('?other')}"
+            f" && COALESCE(?value <= ?other, false)))"
+        )
+        yield make(
+            SH.lessThanOrEquals,
+            f"SELECT DISTINCT ?this ?value ?other WHERE {{ #FOCUS# ?this {path} ?value ."
+            f" ?this {_iri(other)} ?other . FILTER(!{ok}) }}",
+            other,
+        )
+    for key, arg in sorted(c.sg.predicate_objects(prop)):
+        if str(key) in _VALUE_PARAMS:
+            yield _value_constraint(c, sid, prop, path, str(key), arg, severity, messages)
+
+
+def _graph_filter(graphs: Iterable[str] | None) -> str:
+    if graphs is None:
+        return ""
+    iris = " ".join(f"<{g}>" for g in graphs)
+    return f"VALUES ?_g {{ {iris} }} GRAPH ?_g {{ ?this ?_gp ?_go }}"
+
+
+def validate_store(
+    ox: object, graphs: Iterable[str] | None = None, shapes: Graph | None = None
+) -> ValidationReport:
+    """Run the shapes over a pyoxigraph Store as compiled SPARQL (see compile_shapes).
+
+    The data is the union of the store's named graphs, as pySHACL sees a dataset. With
+    `graphs`, only the focus nodes that are subjects in those named graphs are validated
+    (incremental validation of just-built documents), each still against the whole union:
+    a resolution cited in one document and parsed from its own text in another is one node.
+    """
+    import pyoxigraph
+
+    from .corpus_store import to_rdflib
+
+    assert isinstance(ox, pyoxigraph.Store)
+    graph_list = None if graphs is None else sorted(set(graphs))
+    if graph_list is not None and not graph_list:
+        return ValidationReport(True, ())
+    subclasses = bool(ox.query(f"ASK {{ ?a <{_SUBCLASS}> ?b }}", use_default_graph_as_union=True))
+    compiled = compile_shapes(shapes, subclasses=subclasses)
+    restrict = _graph_filter(graph_list)
+    results: list[ShapeResult] = []
+    for k in compiled.constraints:
+        focus = _focus_block(compiled.targets[k.shape]).replace("#GRAPHS#", restrict)
+        rows = ox.query(k.query.replace("#FOCUS#", focus), use_default_graph_as_union=True)
+        assert isinstance(rows, pyoxigraph.QuerySolutions)
+        rule = compiled.shape_messages.get(k.shape) if k.source == SHAPES_NS + k.shape else None
+        rule = rule if rule is not None else compiled.shape_messages.get(k.shape, "")
+        for row in rows:
+            f = to_rdflib(row["this"])
+            value = to_rdflib(_get(row, "value"))
+            assert f is not None
+            detail = k.detail.replace(_FOCUS, _stringify_data(f))
+            if value is not None:
+                detail = detail.replace(_VALUE, _stringify_data(value))
+            results.append(
+                ShapeResult(
+                    shape=k.shape,
+                    focus=str(f),
+                    path=k.path,
+                    value=value.n3() if value is not None else None,
+                    component=k.component,
+                    severity=k.severity,
+                    message="; ".join(m for m in (rule, detail) if m),
+                )
+            )
+    results.sort(key=lambda r: (r.shape, r.focus, r.path or "", r.component, r.value or ""))
+    # like pySHACL with allow_warnings: only violations make the data non-conforming
+    return ValidationReport(not any(r.severity == "Violation" for r in results), tuple(results))
+
+
+def _get(row: object, name: str) -> object:
+    try:
+        return row[name]  # type: ignore[index]
+    except (KeyError, IndexError):
+        return None
