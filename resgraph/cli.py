@@ -1,4 +1,5 @@
-"""The command line: `resgraph build`, `query`, `queries`, `validate`, `eval`.
+"""The command line: `resgraph build`, `query`, `queries`, `validate`, `eval`, `network`,
+`analytics`.
 
 The only module that calls sys.exit. Exit codes:
 
@@ -121,6 +122,32 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--format", "-f", choices=("table", "json"), default="table")
     e.add_argument("--workers", type=int, default=2, help="processes (default: 2)")
     e.set_defaults(run=_run_eval)
+
+    n = sub.add_parser("network", help="write an interactive network page of one view")
+    n.add_argument("--view", choices=("corpus", "resolution", "treaty"), default="corpus")
+    n.add_argument("--focus", help="resolution symbol or IRI; treaty id, IRI or short name")
+    n.add_argument("--depth", type=int, default=1, help="resolution view: hops (default: 1)")
+    n.add_argument("--session", help="only documents of this session (or year)")
+    n.add_argument("--organ", help="only documents of this organ (part of its name)")
+    n.add_argument("--graph", help="graph file (default: out/store if built, else out/graph.trig)")
+    n.add_argument("--store", help="corpus store folder (e.g. out/store)")
+    n.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    n.add_argument("--out", default="out/network.html", help="page to write")
+    n.add_argument("--title", help="page title")
+    n.set_defaults(run=_run_network)
+
+    an = sub.add_parser("analytics", help="most cited, citation chains, clusters; GraphML/GEXF")
+    an.add_argument(
+        "report", choices=("most-cited", "chain", "clusters", "export"), help="what to compute"
+    )
+    an.add_argument("--source", help="chain: the citing resolution (symbol or IRI)")
+    an.add_argument("--target", help="chain: the resolution cited, directly or not")
+    an.add_argument("--limit", type=int, default=20, help="most-cited: rows (default: 20)")
+    an.add_argument("--graph", help="graph file (default: out/store if built, else out/graph.trig)")
+    an.add_argument("--store", help="corpus store folder (e.g. out/store)")
+    an.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    an.add_argument("--out", help="export: a .graphml or .gexf file; others: a CSV file")
+    an.set_defaults(run=_run_analytics)
     return parser
 
 
@@ -149,7 +176,7 @@ def _run_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     written = export_dataset(result.dataset, out)
     if not args.no_network_page:
-        from .network import to_network
+        from .network import Level, to_network
         from .render import render_network
 
         title = (
@@ -158,7 +185,9 @@ def _run_build(args: argparse.Namespace) -> int:
             + (" …" if len(result.documents) > 3 else "")
         )
         page = out / "network.html"
-        render_network(to_network(result.dataset), page, title=title)
+        # one resolution: its clauses; a corpus: the document-level citation network
+        level: Level = "clause" if len(result.documents) <= 1 else "document"
+        render_network(to_network(result.dataset, level=level), page, title=title)
         written.append(page)
     elapsed = time.perf_counter() - started
     if not args.quiet:
@@ -257,6 +286,37 @@ def _run_list_queries(args: argparse.Namespace) -> int:
     for q in list_queries():
         params = ", ".join(p.name + ("" if p.required else "?") for p in q.params)
         print(f"{q.name}({params})\n    {q.summary}")
+    return EXIT_OK
+
+
+def _run_network(args: argparse.Namespace) -> int:
+    from .network import build_view, open_target
+    from .render import render_network
+
+    with open_target(args.graph, args.store) as target:
+        g = build_view(
+            target,
+            args.view,
+            focus=args.focus,
+            depth=args.depth,
+            base=args.base,
+            session=args.session,
+            organ=args.organ,
+        )
+    title = args.title or f"resgraph — {args.view} view" + (f": {args.focus}" if args.focus else "")
+    render_network(g, args.out, title=title)
+    if g.graph.get("notice"):
+        _error(str(g.graph["notice"]))
+    print(f"{args.out}: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges")
+    return EXIT_OK
+
+
+def _run_analytics(args: argparse.Namespace) -> int:
+    from .analytics import run_report
+    from .network import open_target
+
+    with open_target(args.graph, args.store) as target:
+        sys.stdout.write(run_report(target, args))
     return EXIT_OK
 
 

@@ -33,7 +33,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 from urllib.parse import unquote
 
@@ -258,7 +261,7 @@ def resolution_view(
 
     if depth < 1:
         raise ViewError(f"--depth {depth}: the depth must be 1 or more")
-    focus_iri = _document_param(focus, base)
+    focus_iri = document_param(focus, base)
     node_rows: list[dict[str, str]] = []
     edge_rows: list[dict[str, str]] = []
     done: set[str] = set()
@@ -411,7 +414,7 @@ def cap_clauses(g: nx.DiGraph, limit: int = MAX_CLAUSE_NODES) -> nx.DiGraph:
     return out
 
 
-def _document_param(focus: str, base: str) -> str:
+def document_param(focus: str, base: str) -> str:
     """The document IRI for a symbol or an IRI (as the queries' parameter binding makes it)."""
     from . import ids
 
@@ -649,3 +652,24 @@ def _tooltip(attrs: dict[str, object], g: nx.DiGraph) -> str:
     if count:
         lines.append(f"cited {count} time{'s' if count != 1 else ''} in this view")
     return "\n".join(lines)
+
+
+@contextmanager
+def open_target(graph: str | None = None, store: str | None = None) -> Iterator[Any]:
+    """What a view is built from: a graph file (`--graph`) or a corpus store (`--store`).
+
+    With neither, `out/store` when it holds a store, else `out/graph.trig`.
+    The store is opened for reading (a shared lock) and closed on exit.
+    """
+    if graph is None and store is None:
+        store = "out/store" if Path("out/store/manifest.sqlite").is_file() else None
+        graph = None if store else "out/graph.trig"
+    if store is not None:
+        from .corpus_store import CorpusStore
+
+        with CorpusStore.open(store) as s:
+            yield s
+        return
+    from .validate import load_graph_file
+
+    yield load_graph_file(str(graph))
