@@ -1,5 +1,5 @@
 """The command line: `resgraph build`, `query`, `queries`, `validate`, `eval`, `network`,
-`analytics`.
+`analytics`, `serve`, `export`.
 
 The only module that calls sys.exit. Exit codes:
 
@@ -148,6 +148,35 @@ def _parser() -> argparse.ArgumentParser:
     an.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
     an.add_argument("--out", help="export: a .graphml or .gexf file; others: a CSV file")
     an.set_defaults(run=_run_analytics)
+
+    sv = sub.add_parser("serve", help="a local SPARQL endpoint, query page and linked-data IRIs")
+    sv.add_argument("inputs", nargs="*", help="resolution files or folders to build and serve")
+    sv.add_argument("--store", help="corpus store folder (default: out/store if built)")
+    sv.add_argument("--graph", help="graph file (.trig, .nq, .ttl; default: out/graph.trig)")
+    sv.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0: any free)")
+    sv.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1 only)")
+    sv.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    sv.add_argument("--timeout", type=float, default=30.0, help="seconds per query (default: 30)")
+    sv.add_argument("--max-rows", type=int, default=10_000, help="rows/triples (default: 10000)")
+    sv.add_argument("--workers", type=int, default=2, help="query processes (default: 2)")
+    sv.add_argument("--cors", metavar="ORIGIN", help="allow this origin (or *); default: off")
+    sv.add_argument("--allow-update", action="store_true", help="accept SPARQL Update")
+    sv.add_argument(
+        "--token", help="updates need 'Authorization: Bearer TOKEN' (or $RESGRAPH_TOKEN)"
+    )
+    sv.add_argument("--network", help="network page to serve at /network.html")
+    sv.add_argument("--quiet", "-q", action="store_true", help="no request log")
+    sv.set_defaults(run=_run_serve)
+
+    ex = sub.add_parser("export", help="write a dataset ready to publish (dumps, VoID, ontology)")
+    ex.add_argument("--store", help="corpus store folder (default: out/store if built)")
+    ex.add_argument("--graph", help="graph file (default: out/graph.trig when no store)")
+    ex.add_argument("--out", default="out/publish", help="folder (default: out/publish)")
+    ex.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    ex.add_argument("--endpoint", help="the public SPARQL endpoint, for void.ttl")
+    ex.add_argument("--url", help="where the folder will be published (default: relative IRIs)")
+    ex.add_argument("--license", default=None, help="licence IRI (default: CC BY 4.0)")
+    ex.set_defaults(run=_run_export)
     return parser
 
 
@@ -317,6 +346,78 @@ def _run_analytics(args: argparse.Namespace) -> int:
 
     with open_target(args.graph, args.store) as target:
         sys.stdout.write(run_report(target, args))
+    return EXIT_OK
+
+
+def _graph_source(store: str | None, graph: str | None) -> tuple[str, Path] | None:
+    """("store", folder) or ("file", path): what --store/--graph name, else out/ defaults."""
+    if store:
+        return "store", Path(store)
+    if graph:
+        if not Path(graph).is_file():
+            raise InputError(graph, "no such graph file")
+        return "file", Path(graph)
+    if (Path("out/store") / "manifest.sqlite").is_file():
+        return "store", Path("out/store")
+    if Path("out/graph.trig").is_file():
+        return "file", Path("out/graph.trig")
+    return None
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    import os
+    import tempfile
+
+    from .resources import example_path
+    from .serve import ServeConfig, Source, build_source, find_network_page, serve_forever
+
+    with tempfile.TemporaryDirectory(prefix="resgraph-serve-") as work:
+        chosen = None if args.inputs else _graph_source(args.store, args.graph)
+        if chosen is None:
+            source = build_source(args.inputs or [str(example_path())], args.base, Path(work))
+            network = None
+        else:
+            kind, path = chosen
+            source = Source("store" if kind == "store" else "file", path)
+            network = find_network_page(source)
+        config = ServeConfig(
+            source=source,
+            base=args.base,
+            host=args.host,
+            port=args.port,
+            timeout=args.timeout,
+            max_rows=args.max_rows,
+            cors=args.cors,
+            allow_update=args.allow_update,
+            token=args.token or os.environ.get("RESGRAPH_TOKEN") or None,
+            workers=args.workers,
+            network_page=Path(args.network) if args.network else network,
+            quiet=args.quiet,
+        )
+        serve_forever(config)
+    return EXIT_OK
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    from .export import DEFAULT_LICENSE, publish_graph_file, publish_store
+
+    chosen = _graph_source(args.store, args.graph)
+    if chosen is None:
+        raise InputError("out/", "nothing to export: no out/store or out/graph.trig (build first)")
+    kind, path = chosen
+    options = {
+        "base": args.base,
+        "endpoint": args.endpoint,
+        "url": args.url,
+        "license": args.license or DEFAULT_LICENSE,
+    }
+    started = time.perf_counter()
+    publish_ = publish_store if kind == "store" else publish_graph_file
+    result = publish_(path, args.out, **options)
+    print(
+        f"{result.out}: {result.triples} triples ({result.quads} in {result.graphs} graphs), "
+        f"{len(result.files)} files in {time.perf_counter() - started:.2f} s"
+    )
     return EXIT_OK
 
 
