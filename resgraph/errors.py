@@ -37,3 +37,14 @@ class QueryError(ResgraphError):
 
 class OutputError(ResgraphError):
     """An output file could not be written (the old file, if any, is left in place)."""
+
+
+class StoreLockedError(ResgraphError):
+    """The corpus store is in use: another process writes it (or reads it, for a writer).
+
+    The message is one line and names the store and the holder.
+    """
+
+
+class RemoteError(ResgraphError):
+    """A SPARQL server refused a request or could not be reached (one line: URL, status, why)."""
