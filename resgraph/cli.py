@@ -7,6 +7,7 @@ The only module that calls sys.exit. Exit codes:
     1  checks or shapes failed
     2  input or data error (a bad file, an unknown query, a bad parameter)
     3  not implemented
+    4  a SPARQL server refused a request or could not be reached (`push`, `query --endpoint`)
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .errors import InputError, QueryError, ResgraphError
+from .errors import InputError, QueryError, RemoteError, ResgraphError
 from .ids import DEFAULT_BASE
 from .read import DEFAULT_MAX_BYTES
 
 EXIT_OK, EXIT_CHECKS, EXIT_INPUT, EXIT_NOT_IMPLEMENTED = 0, 1, 2, 3
+EXIT_REMOTE = 4
+
+if TYPE_CHECKING:
+    from .remote import Endpoint
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +45,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except NotImplementedError as exc:
         _error(f"not implemented: {exc}")
         return EXIT_NOT_IMPLEMENTED
+    except RemoteError as exc:
+        _error(str(exc))
+        return EXIT_REMOTE
     except ResgraphError as exc:
         _error(str(exc))
         return EXIT_INPUT
@@ -100,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
     q.add_argument("--graph", default="out/graph.trig", help="graph file (default: out/graph.trig)")
     q.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
     q.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
+    q.add_argument("--endpoint", metavar="URL", help="run it on this SPARQL server instead")
+    _endpoint_args(q)
     q.set_defaults(run=_run_query)
 
     ls = sub.add_parser("queries", help="list the named queries and their parameters")
@@ -177,7 +188,63 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument("--url", help="where the folder will be published (default: relative IRIs)")
     ex.add_argument("--license", default=None, help="licence IRI (default: CC BY 4.0)")
     ex.set_defaults(run=_run_export)
+
+    pu = sub.add_parser("push", help="send the store's graphs to a SPARQL 1.1 server")
+    pu.add_argument("--endpoint", required=True, metavar="URL", help="the server's query URL")
+    pu.add_argument("--store", default="out/store", help="corpus store folder (default: out/store)")
+    pu.add_argument("--update-endpoint", metavar="URL", help="SPARQL Update URL (default: derived)")
+    pu.add_argument("--gsp", metavar="URL", help="Graph Store Protocol URL (default: derived)")
+    pu.add_argument(
+        "--batch", type=int, default=50_000, help="triples per request (default: 50000)"
+    )
+    pu.add_argument("--all", action="store_true", help="send every graph, changed or not")
+    pu.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    _endpoint_args(pu)
+    pu.set_defaults(run=_run_push)
     return parser
+
+
+def _endpoint_args(p: argparse.ArgumentParser) -> None:
+    """Credentials and modes of a SPARQL server (docs/remote.md)."""
+    p.add_argument("--user", help="user name (password from --password or $RESGRAPH_PASSWORD)")
+    p.add_argument("--password", help="password (visible to `ps`: prefer $RESGRAPH_PASSWORD)")
+    p.add_argument("--token", help="bearer token (or $RESGRAPH_TOKEN)")
+    p.add_argument(
+        "--default-graph",
+        choices=("push", "union"),
+        help="push: the store's union goes into the server's default graph; "
+        "union: the server unions its named graphs itself (default: by server)",
+    )
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds per request (default: 60)")
+
+
+def _endpoint(args: argparse.Namespace) -> Endpoint:
+    import os
+
+    from .remote import Endpoint
+
+    return Endpoint.from_url(
+        args.endpoint,
+        update_url=getattr(args, "update_endpoint", None),
+        gsp_url=getattr(args, "gsp", None),
+        user=args.user,
+        password=args.password or os.environ.get("RESGRAPH_PASSWORD"),
+        token=args.token or os.environ.get("RESGRAPH_TOKEN"),
+        timeout=args.timeout,
+        default_graph=args.default_graph,
+    )
+
+
+def _run_push(args: argparse.Namespace) -> int:
+    from .corpus_store import CorpusStore
+    from .remote import push
+
+    endpoint = _endpoint(args)
+    with CorpusStore.open(args.store) as store:
+        report = push(store, endpoint, batch_triples=args.batch, force=args.all)
+    if not args.quiet:
+        print(report.summary())
+    return EXIT_OK
 
 
 def _run_build(args: argparse.Namespace) -> int:
@@ -268,6 +335,10 @@ def _run_query(args: argparse.Namespace) -> int:
         if not sep or not name:
             raise QueryError(f"--param {item!r}: expected NAME=VALUE")
         params[name.strip()] = value
+    if args.endpoint:
+        result = run_query(_endpoint(args), args.name, params, base=args.base)
+        sys.stdout.write(format_result(result, args.format))
+        return EXIT_OK
     path = Path(args.graph)
     if not path.is_file():
         raise InputError(str(path), "no such graph file (run `resgraph build` first)")
