@@ -8,6 +8,18 @@ Layout of a store folder (DESIGN.md §4):
     <store>/lock             our lock: fcntl.flock, exclusive for a writer, shared for readers;
                              a writer writes its pid and command into it
 
+THE DEFAULT GRAPH IS THE UNION. Oxigraph's `use_default_graph_as_union=True` is a
+multiset (a triple held by three document graphs matches three times; rdflib's
+union is a set) and it also adds the default graph. So the store keeps the set
+union of all named graphs in its default graph, in step with every write, and
+`CorpusStore.query` / `select` run on it WITHOUT that flag. Code using `.ox`
+directly: query without `use_default_graph_as_union` (the default graph is the
+union), use `GRAPH ?g` for per-document work, and `CorpusStore.quads()` (named
+graphs only) or `dump()` to export; `ox.dump(TRIG)` would also write the union.
+Oxigraph stores derived integer types as xsd:integer (`oa:start`, typed
+xsd:nonNegativeInteger by the mapping, comes back as xsd:integer);
+`faithful_quads`, `dataset` and `dump` restore the types the SHACL shapes declare.
+
 pyoxigraph says opening a store read-only while another process writes it is
 undefined behaviour, so nobody opens the store without taking the lock first:
 a second writer, or a reader during a write, gets a one-line StoreLockedError
