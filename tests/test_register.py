@@ -43,7 +43,7 @@ _MONTHS = "January|February|March|April|May|June|July|August|September|October|N
 _YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
 _FULL_DATE = re.compile(rf"\b(\d{{1,2}}) ({_MONTHS}) (\d{{4}})\b")
 _MONTH_NO = {m: i for i, m in enumerate(_MONTHS.split("|"), start=1)}
-_QUOTED = re.compile(r"^corpus: (?P<path>\S+) \((?P<where>[^:']+): '(?P<quote>[^']+)'\)$")
+_QUOTED = re.compile(r"^corpus: (?P<path>\S+) \((?P<where>\w+(?:, \w+)*): '(?P<quote>[^']+)'\)$")
 
 
 def _iso(value: str) -> date:
@@ -206,32 +206,67 @@ def _plain(path: Path) -> str:
     return " ".join(html.unescape(text).split())
 
 
+ADOPTION_KEYS = ("adoption", "adopted_by_date")
 QUOTES = [
     (t["id"], s)
     for t in TREATIES
-    for key in ("adoption", "adopted_by_date")
-    for s in t["sources"].get(key, [])
-    if s.startswith("corpus:")
+    for key, s in ((k, s) for k, v in t["sources"].items() for s in v)
+    # every corpus source of the adoption facts; elsewhere, those quoting an element by eId
+    if (s.startswith("corpus:") if key in ADOPTION_KEYS else _QUOTED.match(s))
 ]
+
+
+def quote_problems(source: str) -> list[str]:
+    """A corpus source `corpus: PATH (EID[, EID]: 'QUOTE')` quotes the element it names."""
+    m = _QUOTED.match(source)
+    if not m:
+        return ["not in the form corpus: PATH (EID: 'QUOTE')"]
+    path = PROJECT_DIR / m["path"]
+    if not path.is_file():
+        return [f"no file {m['path']}"]
+    quote = " ".join(m["quote"].split())
+    if quote not in _plain(path):
+        return [f"{path.name} does not say {quote!r}"]
+    # the quote lies inside the cited element (the last eId, inside the ones before it)
+    element = ElementTree.parse(path).getroot()
+    for eid in m["where"].split(", "):
+        found = [e for e in element.iter() if e.get("eId") == eid]
+        if len(found) != 1:
+            return [f"{len(found)} elements {eid} in {path.name}"]
+        element = found[0]
+    if quote not in " ".join("".join(element.itertext()).split()):
+        return [f"{m['where']} does not say {quote!r}"]
+    return []
 
 
 @pytest.mark.parametrize(
     ("tid", "source"), QUOTES, ids=[f"{tid}-{i}" for i, (tid, _) in enumerate(QUOTES)]
 )
 def test_corpus_quote_occurs_in_its_file(tid: str, source: str) -> None:
-    m = _QUOTED.match(source)
-    assert m, f"{tid}: corpus source not in the form corpus: PATH (EID: 'QUOTE'): {source}"
-    path = PROJECT_DIR / m["path"]
-    assert path.is_file(), path
-    quote = " ".join(m["quote"].split())
-    assert quote in _plain(path)
-    # the quote lies inside the cited element (the last eId, inside the ones before it)
-    element = ElementTree.parse(path).getroot()
-    for eid in re.split(r",\s*", m["where"]):
-        found = [e for e in element.iter() if e.get("eId") == eid]
-        assert len(found) == 1, f"{eid}: {len(found)} elements in {path.name}"
-        element = found[0]
-    assert quote in " ".join("".join(element.itertext()).split())
+    assert quote_problems(source) == []
+
+
+_Q = "corpus: tests/data/akn4un/ga75/75_46_E.xml ({}: '{}')"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (_Q.format("container_4", "signed at Geneva on 17 June 1925"), ""),
+        (_Q.format("container_4", "signed at Paris on 17 June 1925"), "does not say"),
+        (_Q.format("container_3", "signed at Geneva on 17 June 1925"), "container_3 does not"),
+        (_Q.format("container_999", "signed at Geneva on 17 June 1925"), "0 elements"),
+        ("corpus: tests/data/akn4un/ga75/75_46_E.xml ('signed at Geneva')", "not in the form"),
+        (_Q.format("container_4", "x").replace("75_46_E", "75_0_E"), "no file"),
+    ],
+    ids=["good", "misquoted", "wrong-element", "no-element", "no-element-named", "no-file"],
+)
+def test_quote_check_finds_what_is_wrong(source: str, expected: str) -> None:
+    problems = quote_problems(source)
+    if expected:
+        assert any(expected in p for p in problems), problems
+    else:
+        assert problems == []
 
 
 def _printed(symbol: str) -> str | None:
