@@ -1,5 +1,5 @@
-"""The command line: `resgraph build`, `query`, `queries`, `validate`, `eval`, `network`,
-`analytics`, `serve`, `export`.
+"""The command line: `resgraph build`, `query`, `queries`, `search`, `remove`, `validate`,
+`eval`, `network`, `analytics`, `serve`, `export`.
 
 The only module that calls sys.exit. Exit codes:
 
@@ -17,7 +17,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import InputError, QueryError, RemoteError, ResgraphError
 from .ids import DEFAULT_BASE
@@ -94,7 +94,42 @@ def _parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--no-network-page", action="store_true", help="do not write network.html")
     b.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    b.add_argument("--store", metavar="DIR", help="corpus store folder (default: OUT/store)")
+    b.add_argument(
+        "--no-store",
+        action="store_true",
+        help="a one-off build in memory: no store, only the files in --out",
+    )
+    b.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        metavar="N",
+        help="worker processes (default: one per CPU)",
+    )
+    b.add_argument(
+        "--prune", action="store_true", help="remove documents whose source file is gone"
+    )
+    b.add_argument(
+        "--no-export",
+        action="store_true",
+        help="do not write graph.ttl/jsonld/nt/trig (the store holds the graph)",
+    )
     b.set_defaults(run=_run_build)
+
+    rm = sub.add_parser("remove", help="remove documents from the corpus store")
+    rm.add_argument("names", nargs="+", metavar="SYMBOL|PATH", help="document symbols or sources")
+    rm.add_argument("--store", default="out/store", help="corpus store (default: out/store)")
+    rm.add_argument("--quiet", "-q", action="store_true", help="print errors only")
+    rm.set_defaults(run=_run_remove)
+
+    se = sub.add_parser("search", help="full-text search over clause and footnote texts")
+    se.add_argument("text", nargs="+", help='words (all must occur), "a phrase", prefix*')
+    se.add_argument("--store", default="out/store", help="corpus store (default: out/store)")
+    se.add_argument("--limit", type=int, default=20, help="hits to show (default: 20)")
+    se.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
+    se.set_defaults(run=_run_search)
 
     q = sub.add_parser("query", help="run a named query over a built graph")
     q.add_argument("name", help="query name (see `resgraph queries`)")
@@ -106,7 +141,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME=VALUE",
         help="bind a parameter (repeatable)",
     )
-    q.add_argument("--graph", default="out/graph.trig", help="graph file (default: out/graph.trig)")
+    q.add_argument("--graph", help="graph file (default: out/store if built, else out/graph.trig)")
+    q.add_argument("--store", metavar="DIR", help="corpus store folder (default: out/store)")
     q.add_argument("--format", "-f", choices=("table", "csv", "json"), default="table")
     q.add_argument("--base", default=DEFAULT_BASE, help="base IRI the graph was built with")
     q.add_argument("--endpoint", metavar="URL", help="run it on this SPARQL server instead")
@@ -248,6 +284,206 @@ def _run_push(args: argparse.Namespace) -> int:
 
 
 def _run_build(args: argparse.Namespace) -> int:
+    if args.no_store:
+        return _run_build_memory(args)
+    from .pipeline import build_store
+    from .resources import example_path
+
+    inputs = args.inputs or [str(example_path())]
+    started = time.perf_counter()
+    out = Path(args.out)
+    store = Path(args.store) if args.store else out / "store"
+    bar = _ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        result = build_store(
+            inputs,
+            store,
+            base=args.base,
+            encoding=args.encoding,
+            max_bytes=args.max_bytes,
+            strict=args.strict,
+            validate=not args.no_validate,
+            jobs=args.jobs,
+            prune=args.prune,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.done()
+    for err in result.errors:
+        # InputError messages already start with the file name
+        named = err.message.startswith(err.source)
+        _error(err.message if named else f"{err.source}: {err.message}")
+    if not result.documents:
+        _error("nothing built: no input could be read as a resolution")
+        return EXIT_INPUT
+    written = _export_store(result.store, out, args, result.changed)
+    elapsed = time.perf_counter() - started
+    if not args.quiet:
+        _print_store_summary(result, written, elapsed)
+    if result.errors:
+        return EXIT_INPUT
+    failed = result.shapes is not None and not result.shapes.conforms
+    if args.strict and (failed or (result.findings is not None and result.findings.total)):
+        if failed and result.shapes is not None:
+            sys.stderr.write(result.shapes.text())
+        return EXIT_CHECKS
+    return EXIT_OK
+
+
+# up to this many triples the files in --out are written by rdflib as in a one-off build
+# (JSON-LD compacted, each file re-parsed before it replaces the old one); above, Oxigraph
+# writes them (seconds instead of minutes)
+_SMALL_STORE_TRIPLES = 150_000
+
+
+def _export_store(store: Path, out: Path, args: argparse.Namespace, changed: bool) -> list[Path]:
+    """graph.ttl/jsonld/nt/trig and network.html for what is in the store."""
+    from .corpus_store import CorpusStore
+
+    names = [] if args.no_export else ["graph.ttl", "graph.jsonld", "graph.nt", "graph.trig"]
+    if not args.no_network_page:
+        names.append("network.html")
+    if not changed and all((out / n).is_file() for n in names):
+        return []  # the store did not change: the files in --out are its current export
+    written: list[Path] = []
+    with CorpusStore.open(store) as cs:
+        if not args.no_export:
+            written += _export_files(cs, out)
+        if not args.no_network_page:
+            from .network import Level, to_network
+            from .render import render_network
+
+            docs = cs.documents()
+            title = (
+                "resgraph — "
+                + ", ".join(d.symbol for d in docs[:3])
+                + (" …" if len(docs) > 3 else "")
+            )
+            page = out / "network.html"
+            # one resolution: its clauses; a corpus: the document-level citation network
+            level: Level = "clause" if len(docs) <= 1 else "document"
+            render_network(to_network(cs, level=level), page, title=title)
+            written.append(page)
+    return written
+
+
+def _export_files(cs: object, out: Path) -> list[Path]:
+    from functools import partial
+
+    from .atomic import atomic_write
+    from .corpus_store import CorpusStore
+    from .export import export_dataset, write_jsonld
+
+    assert isinstance(cs, CorpusStore)
+    if len(cs) <= _SMALL_STORE_TRIPLES:
+        return export_dataset(cs.dataset(), out)
+
+    def jsonld(path: Path) -> None:
+        with open(path, "w", encoding="utf-8") as fh:
+            write_jsonld(cs.ox, fh)
+
+    written = [
+        atomic_write(out / f"graph.{fmt}", partial(cs.dump, fmt=fmt))
+        for fmt in ("ttl", "nt", "trig")
+    ]
+    written.append(atomic_write(out / "graph.jsonld", jsonld))
+    return written
+
+
+class _ProgressBar:
+    """`[#####-----] 120/339 file.xml` on one terminal line, redrawn at most 10 times a second."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = 0.0
+        self.drawn = False
+
+    def __call__(self, done: int, total: int, name: str) -> None:
+        now = time.monotonic()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        import shutil
+
+        width = shutil.get_terminal_size((80, 20)).columns
+        filled = 24 * done // max(total, 1)
+        text = f"[{'#' * filled}{'-' * (24 - filled)}] {done}/{total} {Path(name).name}"
+        self.stream.write("\r" + text[: width - 1].ljust(width - 1))
+        self.stream.flush()
+        self.drawn = True
+
+    def done(self) -> None:
+        if self.drawn:
+            import shutil
+
+            self.stream.write("\r" + " " * (shutil.get_terminal_size((80, 20)).columns - 1) + "\r")
+            self.stream.flush()
+
+
+def _print_store_summary(result: object, written: list[Path], elapsed: float) -> None:
+    from .pipeline import StoreBuild
+
+    assert isinstance(result, StoreBuild)
+    s = result.summary()
+    clauses = ", ".join(f"{n} {kind}" for kind, n in s.clauses.items()) or "none"
+    cites = ", ".join(f"{n} {kind}" for kind, n in s.citations.items()) or "none"
+    print(
+        f"documents:   {len(result.built)} built, {len(result.skipped)} unchanged, "
+        f"{len(result.removed)} removed, {len(result.errors)} failed"
+    )
+    print(f"clauses:     {sum(s.clauses.values())} ({clauses})")
+    print(f"footnotes:   {s.footnotes}")
+    print(f"citations:   {sum(s.citations.values())} ({cites})")
+    print(f"unresolved:  {s.unresolved}")
+    print(f"store:       {result.store}: {result.documents} documents")
+    print(f"triples:     {result.triples}")
+    if result.shapes is not None:
+        shapes = ", ".join(f"{n} {shape}" for shape, n in result.shapes.by_shape().items())
+        print(
+            f"shapes:      {s.shape_violations} violations ({shapes})"
+            if shapes
+            else "shapes:      conform"
+        )
+    if result.findings is not None:
+        found = ", ".join(f"{n} {k.removesuffix('-violation')}" for k, n in s.findings.items() if n)
+        print(f"findings:    {sum(s.findings.values())}" + (f" ({found})" if found else ""))
+    print(f"written:     {', '.join(str(p) for p in written) or 'nothing changed'}")
+    print(f"time:        {elapsed:.2f} s")
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    from .pipeline import remove_from_store
+
+    removed, unknown = remove_from_store(args.store, args.names)
+    if not args.quiet:
+        for d in removed:
+            print(f"removed {d.symbol} ({d.source})")
+    for name in unknown:
+        _error(f"{name}: no such document in {args.store}")
+    return EXIT_INPUT if unknown else EXIT_OK
+
+
+def _run_search(args: argparse.Namespace) -> int:
+    from rdflib import Literal, URIRef
+
+    from .corpus_store import CorpusStore
+    from .store import QueryResult, format_result
+
+    with CorpusStore.open(args.store) as cs:
+        hits = cs.search(" ".join(args.text), limit=args.limit)
+    result = QueryResult(
+        "search",
+        ("document", "kind", "iri", "snippet"),
+        tuple(
+            (Literal(h.symbol), Literal(h.kind), URIRef(h.iri), Literal(h.snippet)) for h in hits
+        ),
+    )
+    sys.stdout.write(format_result(result, args.format))
+    return EXIT_OK
+
+
+def _run_build_memory(args: argparse.Namespace) -> int:
     from .export import export_dataset
     from .pipeline import build
     from .resources import example_path
@@ -270,7 +506,7 @@ def _run_build(args: argparse.Namespace) -> int:
         _error("nothing built: no input could be read as a resolution")
         return EXIT_INPUT
     out = Path(args.out)
-    written = export_dataset(result.dataset, out)
+    written = [] if args.no_export else export_dataset(result.dataset, out)
     if not args.no_network_page:
         from .network import Level, to_network
         from .render import render_network
@@ -339,9 +575,17 @@ def _run_query(args: argparse.Namespace) -> int:
         result = run_query(_endpoint(args), args.name, params, base=args.base)
         sys.stdout.write(format_result(result, args.format))
         return EXIT_OK
-    path = Path(args.graph)
-    if not path.is_file():
-        raise InputError(str(path), "no such graph file (run `resgraph build` first)")
+    chosen = _graph_source(args.store, args.graph)
+    if chosen is None:
+        raise InputError("out/graph.trig", "no such graph file (run `resgraph build` first)")
+    kind, path = chosen
+    if kind == "store":
+        from .corpus_store import CorpusStore
+
+        with CorpusStore.open(path) as cs:
+            result = run_query(cs, args.name, params, base=args.base)
+        sys.stdout.write(format_result(result, args.format))
+        return EXIT_OK
     ds = Dataset(default_union=True)
     try:
         ds.parse(str(path), format="trig" if path.suffix == ".trig" else None)

@@ -7,24 +7,31 @@ build.
 
 from __future__ import annotations
 
+import glob
+import hashlib
+import multiprocessing
+import multiprocessing.pool
+import os
+import sys
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from rdflib import Dataset
 
+from .corpus_store import CorpusStore, NewDocument, StoredDocument
 from .errors import InputError, ResgraphError
-from .ids import DEFAULT_BASE
+from .ids import DEFAULT_BASE, graph_iri, normalise_symbol
 from .model import Resolution, SourceFormat, SourceText
 from .parse.akn import add_link_citations, parse_akn
 from .parse.cite import find_citations
 from .parse.resolve import resolve_citations
 from .parse.segment import segment
 from .read import DEFAULT_MAX_BYTES, read_source
-from .to_rdf import document_to_graph, merge_datasets
-from .validate import Findings, ValidationReport
+from .to_rdf import document_key, document_to_graph, merge_datasets
+from .validate import Findings, ShapeResult, ValidationReport
 
 # what a folder given as input contributes
 INPUT_SUFFIXES = (".txt", ".xml")
@@ -175,3 +182,403 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[BuildError]) -> Ite
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
+
+
+# -- building into the corpus store -------------------------------------------------------
+
+# glob characters: an input holding one that names no file is a pattern we expand ourselves
+_GLOB_CHARS = frozenset("*?[")
+STDIN = "-"
+
+
+@dataclass(frozen=True)
+class InputItem:
+    """One input of a build: its name for messages, its manifest key, its bytes if from stdin."""
+
+    name: str  # as reported ("<stdin>" for standard input)
+    source: str  # the manifest key: the absolute path, or "-" for standard input
+    data: bytes | None = None
+
+
+def collect_inputs(
+    inputs: Iterable[str | Path], errors: list[BuildError], stdin: IO[bytes] | None = None
+) -> list[InputItem]:
+    """Files, folders (searched for *.txt and *.xml), globs and `-` (standard input).
+
+    Globs are expanded here, so a quoted pattern works too ("in/**/*.xml"); each file
+    is taken once, in the order given (folders and globs in sorted order).
+    """
+    items: list[InputItem] = []
+    seen: set[str] = set()
+
+    def add(path: Path) -> None:
+        source = str(path.resolve())
+        if source not in seen:
+            seen.add(source)
+            items.append(InputItem(str(path), source))
+
+    for item in inputs:
+        text = str(item)
+        path = Path(text)
+        if text == STDIN:
+            reader = stdin if stdin is not None else sys.stdin.buffer
+            items.append(InputItem("<stdin>", STDIN, reader.read()))
+        elif path.is_dir():
+            before = len(items)
+            for p in expand_inputs([path], errors):
+                add(p)
+            if len(items) == before and not any(e.source == str(path) for e in errors):
+                errors.append(BuildError(str(path), "folder holds no new input files"))
+        elif not path.exists() and _GLOB_CHARS & set(text):
+            found = sorted(Path(p) for p in glob.glob(text, recursive=True))
+            files = [p for p in found if p.is_file()]
+            for p in found:
+                if p.is_dir():
+                    files += sorted(
+                        q
+                        for q in p.rglob("*")
+                        if q.is_file() and q.suffix.lower() in INPUT_SUFFIXES
+                    )
+            if not files:
+                errors.append(BuildError(text, "no file matches this pattern"))
+            for p in files:
+                add(p)
+        else:
+            add(path)  # a missing file is reported by the reader, with the others
+    return items
+
+
+@dataclass(frozen=True)
+class DocCounts:
+    """What one built document holds (for the build summary)."""
+
+    clauses: Mapping[str, int]
+    footnotes: int
+    citations: Mapping[str, int]
+    unresolved: int
+
+
+@dataclass(frozen=True)
+class BuiltDocument:
+    """A worker's result: the document ready for the store, its counts, its shape results."""
+
+    name: str
+    document: NewDocument
+    counts: DocCounts
+    shapes: tuple[ShapeResult, ...] | None  # None: not validated by the worker
+
+
+@dataclass(frozen=True)
+class _Task:
+    item: InputItem
+    data: bytes | None
+    sha256: str
+    base: str
+    encoding: str | None
+    max_bytes: int
+    strict: bool
+    validate: bool  # run pySHACL on this document in the worker
+
+
+def _counts(res: Resolution) -> DocCounts:
+    units = [res, *res.parts]
+    clauses: Counter[str] = Counter()
+    citations: Counter[str] = Counter()
+    for doc in units:
+        clauses.update(c.kind for c in doc.clauses)
+        citations.update(c.kind for c in doc.citations)
+    return DocCounts(
+        clauses=dict(clauses),
+        footnotes=sum(len(d.footnotes) for d in units),
+        citations=dict(citations),
+        unresolved=sum(len(d.unresolved) for d in units),
+    )
+
+
+def build_one(task: _Task) -> BuiltDocument | BuildError:
+    """Read, parse, map and serialise one input (what a worker process does)."""
+    name = task.item.name
+    try:
+        doc = parse_document(
+            name,
+            data=task.data,
+            encoding=task.encoding,
+            max_bytes=task.max_bytes,
+            strict=task.strict,
+        )
+        key = document_key(doc)
+        ds = document_to_graph(doc, base=task.base)
+        nquads = ds.serialize(format="nquads", encoding="utf-8")
+        shapes = None
+        if task.validate:
+            from .validate import validate_graph
+
+            shapes = validate_graph(ds).results
+        new = NewDocument(
+            graph=graph_iri(key, task.base),
+            symbol=key,
+            source=task.item.source,
+            sha256=task.sha256,
+            nquads=nquads,
+            triples=len(ds),
+        )
+        return BuiltDocument(name, new, _counts(doc), shapes)
+    except ResgraphError as exc:
+        return BuildError(name, _one_line(exc))
+    except Exception as exc:  # a bug met on one file must not stop a corpus build
+        return BuildError(name, f"internal error: {type(exc).__name__}: {_one_line(exc)}")
+
+
+@dataclass(frozen=True)
+class StoreBuild:
+    """The outcome of `build_store`: what changed, what failed, and the store as it stands."""
+
+    store: Path
+    built: tuple[BuiltDocument, ...]
+    skipped: tuple[str, ...]  # inputs unchanged since they were built (same source and hash)
+    removed: tuple[StoredDocument, ...]
+    errors: tuple[BuildError, ...]
+    documents: int  # in the store after the build
+    triples: int  # distinct triples in the store after the build
+    shapes: ValidationReport | None = None  # of the built documents; None: not validated
+    findings: Findings | None = None  # the consistency checks over the whole store
+
+    @property
+    def changed(self) -> bool:
+        """Something was written to or removed from the store."""
+        return bool(self.built or self.removed)
+
+    def summary(self) -> Summary:
+        """Counts of the documents built in this run (the store totals are fields)."""
+        clauses: Counter[str] = Counter()
+        citations: Counter[str] = Counter()
+        for b in self.built:
+            clauses.update(b.counts.clauses)
+            citations.update(b.counts.citations)
+        return Summary(
+            documents=len(self.built),
+            clauses=dict(sorted(clauses.items())),
+            footnotes=sum(b.counts.footnotes for b in self.built),
+            citations=dict(sorted(citations.items())),
+            unresolved=sum(b.counts.unresolved for b in self.built),
+            triples=self.triples,
+            errors=len(self.errors),
+            validated=self.shapes is not None,
+            shape_violations=len(self.shapes.results) if self.shapes else 0,
+            findings=dict(self.findings.counts) if self.findings else {},
+        )
+
+
+Progress = Callable[[int, int, str], None]  # (done, total, current input name)
+
+# a write to the store every this many documents or quads (bulk loads want big batches)
+_BATCH_DOCUMENTS = 200
+_BATCH_QUADS = 400_000
+
+
+def build_store(
+    inputs: Iterable[str | Path],
+    store: str | Path,
+    *,
+    base: str = DEFAULT_BASE,
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    strict: bool = False,
+    validate: bool = True,
+    jobs: int | None = None,
+    prune: bool = False,
+    progress: Progress | None = None,
+    stdin: IO[bytes] | None = None,
+) -> StoreBuild:
+    """Build inputs into the corpus store at `store`: only what changed, in parallel.
+
+    An input with the same source path and content hash as its manifest row is
+    skipped unread by the parser; a changed one replaces its own graph only.
+    Workers (`jobs` processes, default os.cpu_count()) read, parse, map and
+    serialise; this process alone writes the store. A failing input is reported
+    and the others still build. `prune` removes the documents whose source file
+    is gone. Shapes run over the built documents, the checks over the whole store.
+
+    Raises:
+        StoreLockedError: another process is using the store.
+    """
+    errors: list[BuildError] = []
+    items = collect_inputs(inputs, errors, stdin)
+    jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+    shapes_in_store = validate and _validate_store_available()
+    # fork the workers before the store opens: a child must not inherit RocksDB's threads
+    pool = _pool(jobs) if jobs > 1 and len(items) > 1 else None
+    try:
+        with CorpusStore.open(store, write=True) as cs:
+            tasks, skipped = _plan(cs, items, errors, base, encoding, max_bytes, strict)
+            tasks = [replace(t, validate=validate and not shapes_in_store) for t in tasks]
+            results: Iterable[BuiltDocument | BuildError] = (
+                pool.imap(build_one, tasks, chunksize=1) if pool else map(build_one, tasks)
+            )
+            built = _write(cs, results, len(tasks), errors, progress)
+            removed = _prune(cs) if prune else []
+            shapes = None
+            if validate:
+                shapes = _validate(cs, built, shapes_in_store)
+            findings = None
+            if validate:
+                from .store import run_checks
+
+                # the checks over the whole store: a conflict between documents is found
+                # whichever of them was built in this run
+                checks = run_checks(cs)
+                findings = Findings({n.removeprefix("checks/"): len(r) for n, r in checks})
+            return StoreBuild(
+                store=Path(store),
+                built=tuple(built),
+                skipped=tuple(skipped),
+                removed=tuple(removed),
+                errors=tuple(errors),
+                documents=len(cs.documents()),
+                triples=len(cs),
+                shapes=shapes,
+                findings=findings,
+            )
+    finally:
+        if pool is not None:
+            pool.close()
+            pool.join()
+
+
+def _pool(jobs: int) -> multiprocessing.pool.Pool:
+    # fork where there is one: the children share the imported modules, no start-up cost
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+    return ctx.Pool(jobs)
+
+
+def _plan(
+    cs: CorpusStore,
+    items: list[InputItem],
+    errors: list[BuildError],
+    base: str,
+    encoding: str | None,
+    max_bytes: int,
+    strict: bool,
+) -> tuple[list[_Task], list[str]]:
+    """Which inputs to build: those whose bytes differ from what the manifest recorded."""
+    tasks: list[_Task] = []
+    skipped: list[str] = []
+    for item in items:
+        data = item.data
+        if data is None:
+            try:
+                if Path(item.source).stat().st_size <= max_bytes:
+                    data = Path(item.source).read_bytes()
+            except OSError:
+                data = None  # the reader says why (no such file, a folder, no permission)
+        if data is None:
+            tasks.append(_Task(item, None, "", base, encoding, max_bytes, strict, False))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        rows = cs.by_source(item.source) if item.source != STDIN else []
+        if rows and all(r.sha256 == sha for r in rows):
+            skipped.append(item.name)
+            continue
+        tasks.append(_Task(item, data, sha, base, encoding, max_bytes, strict, False))
+    return tasks, skipped
+
+
+def _write(
+    cs: CorpusStore,
+    results: Iterable[BuiltDocument | BuildError],
+    total: int,
+    errors: list[BuildError],
+    progress: Progress | None,
+) -> list[BuiltDocument]:
+    """Put built documents into the store in batches; refuse a symbol built twice."""
+    built: list[BuiltDocument] = []
+    batch: list[BuiltDocument] = []
+    built_from: dict[str, str] = {}
+    quads = 0
+
+    def flush() -> None:
+        nonlocal batch, quads
+        if batch:
+            cs.put_documents([b.document for b in batch])
+            built.extend(batch)
+        batch, quads = [], 0
+
+    for done, result in enumerate(results, 1):
+        if progress is not None:
+            progress(done, total, result.name if isinstance(result, BuiltDocument) else "")
+        if isinstance(result, BuildError):
+            errors.append(result)
+            continue
+        doc = result.document
+        other = built_from.get(doc.graph) or _held_elsewhere(cs, doc)
+        if other is not None:
+            errors.append(
+                BuildError(
+                    result.name, f"{result.name}: {doc.symbol} was already built from {other}"
+                )
+            )
+            continue
+        built_from[doc.graph] = result.name
+        batch.append(result)
+        quads += doc.triples
+        if len(batch) >= _BATCH_DOCUMENTS or quads >= _BATCH_QUADS:
+            flush()
+    flush()
+    return built
+
+
+def _held_elsewhere(cs: CorpusStore, doc: NewDocument) -> str | None:
+    """The other, still existing source file this document's graph was built from, if any."""
+    row = cs.document(doc.graph)
+    if row is None or row.source in (doc.source, STDIN) or doc.source == STDIN:
+        return None
+    # a renamed or deleted file gives its graph up; a file still there keeps it
+    return row.source if Path(row.source).is_file() else None
+
+
+def _prune(cs: CorpusStore) -> list[StoredDocument]:
+    """Remove the documents whose source file no longer exists."""
+    gone = [d for d in cs.documents() if d.source != STDIN and not Path(d.source).is_file()]
+    cs.remove_documents(d.graph for d in gone)
+    return gone
+
+
+def remove_from_store(
+    store: str | Path, names: Iterable[str]
+) -> tuple[list[StoredDocument], list[str]]:
+    """Remove documents named by symbol, graph IRI or source path; return (removed, unknown)."""
+    removed: list[StoredDocument] = []
+    unknown: list[str] = []
+    with CorpusStore.open(store, write=True) as cs:
+        for name in names:
+            rows = (
+                cs.by_symbol(normalise_symbol(name))
+                or cs.by_source(str(Path(name).resolve()))
+                or [d for d in [cs.document(name)] if d is not None]
+            )
+            if not rows:
+                unknown.append(name)
+                continue
+            cs.remove_documents(r.graph for r in rows)
+            removed += rows
+    return removed, unknown
+
+
+def _validate_store_available() -> bool:
+    from . import validate
+
+    return hasattr(validate, "validate_store")
+
+
+def _validate(cs: CorpusStore, built: list[BuiltDocument], in_store: bool) -> ValidationReport:
+    """The shapes over the built documents: compiled to SPARQL on the store, else pySHACL's."""
+    if in_store:
+        from .validate import validate_store
+
+        return validate_store(cs.ox, [b.document.graph for b in built])
+    results = tuple(r for b in built for r in (b.shapes or ()))
+    return ValidationReport(
+        not any(r.severity == "Violation" for r in results),
+        tuple(sorted(results, key=lambda r: (r.shape, r.focus, r.path or ""))),
+    )

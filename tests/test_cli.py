@@ -15,6 +15,7 @@ from conftest import PROJECT_DIR, SEED
 from rdflib import Dataset, Graph
 
 from resgraph.cli import main
+from resgraph.corpus_store import CorpusStore
 
 OUTPUTS = ("graph.ttl", "graph.jsonld", "graph.nt", "graph.trig", "network.html")
 
@@ -79,17 +80,19 @@ def test_bad_inputs_fail_alone_with_one_line_each(
     # the good file still built, and nothing half-written lies around
     for name in OUTPUTS:
         assert (out / name).is_file()
-    assert sorted(p.name for p in out.iterdir()) == sorted(OUTPUTS)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*OUTPUTS, "store"])
 
 
 def test_nothing_is_written_or_lost_when_every_input_is_bad(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["build", "--out", str(out), "--quiet", str(SEED)]) == 0
-    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     bad = write_bad_inputs(tmp_path)
     assert main(["build", "--out", str(out), "--quiet", *map(str, bad)]) == 2
-    after = {p.name: p.read_bytes() for p in out.iterdir()}
+    after = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
     assert after == before
+    with CorpusStore.open(out / "store") as s:
+        assert [d.symbol for d in s.documents()] == ["A/RES/67/185"]
 
 
 def test_missing_input_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
