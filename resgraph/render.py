@@ -41,10 +41,11 @@ from .network import DOCUMENT_KINDS, PART_KINDS, kind_name
 if TYPE_CHECKING:
     import networkx as nx
 
-PHYSICS_LIMIT = 500  # above this many nodes vis-network physics is off (DESIGN.md §5)
+PHYSICS_LIMIT = 300  # above this many nodes vis-network physics is off (DESIGN.md §5)
 SPRING_LIMIT = 500  # clause-level views: a force layout over every node up to this size
 FORCE_LIMIT = 1200  # document-level views: a force layout up to this size, groups above
 CLUSTER_LIMIT = 2500  # above this many nodes the page opens with its groups collapsed
+MAX_GROUP = 600  # members of a group at most: opening one draws no more than this
 LABEL_DRAW_THRESHOLD = 9  # big views: labels drawn only when at least this many pixels high
 LAYOUT_SEED = 7
 _TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -183,29 +184,31 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
                 "size": round(base + min(6 * math.log2(1 + count), 30), 1),
                 "x": x,
                 "y": y,
-                "title": str(a.get("tooltip", "")),
             }
         )
         document = str(a.get("document") or "")
         link = str(a.get("link") or "")
-        info.append(
-            {
-                "iri": iri,
-                "kind": kind,
-                "text": str(a.get("text") or ""),
-                "title": str(a.get("title") or ""),
-                "phrase": str(a.get("phrase") or ""),
-                "date": str(a.get("date") or ""),
-                # only web links: a javascript: or data: "link" in the data is dropped
-                "link": link if link.startswith(("https://", "http://")) else "",
-                "document": index.get(document),
-                "cited": count,
-                "session": str(a.get("session") or ""),
-                "organ": str(a.get("organ") or ""),
-                "source": str(a.get("source") or ""),
-                "group": group_of[iri],
-            }
-        )
+        row: dict[str, Any] = {
+            "iri": iri,
+            "kind": kind,
+            "document": index.get(document),
+            "cited": count,
+            "group": group_of[iri],
+        }
+        texts = {
+            "text": a.get("text"),
+            "title": a.get("title"),
+            "phrase": a.get("phrase"),
+            "date": a.get("date"),
+            # only web links: a javascript: or data: "link" in the data is dropped
+            "link": link if link.startswith(("https://", "http://")) else "",
+            "session": a.get("session"),
+            "organ": a.get("organ"),
+            "source": a.get("source"),
+        }
+        # empty texts are left out (the page reads them as ""): a third of a big page
+        row.update({k: str(v) for k, v in texts.items() if v})
+        info.append(row)
     # an edge may carry several relations ("recalls, reaffirms"): the legend lists each
     relations = sorted(
         {
@@ -216,37 +219,44 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         }
     )
     relation_colors = _relation_colors(relations)
-    edges: list[dict[str, Any]] = []
-    edge_info: list[dict[str, Any]] = []
-    for s, t, d in g.edges(data=True):
+    # columns, not one object per edge: 100,000 edges as objects are 30 MB of page
+    columns: dict[str, list[int]] = {"from": [], "to": [], "style": [], "relation": []}
+    styles: dict[tuple[str, str, str, float], int] = {}
+    relation_names: dict[str, int] = {}
+    vias: dict[str, list[int]] = {}  # edge -> the footnotes it goes through, drawn ones
+    via_names: dict[str, list[str]] = {}  # edge -> labels of its footnotes not drawn
+    writtens: dict[str, list[str]] = {}  # edge -> the citations' words as written
+    for k, (s, t, d) in enumerate(g.edges(data=True)):
         kind = str(d.get("kind", "cites"))
         relation = str(d.get("relation") or kind)
         via_iris = str(d.get("via_footnote") or "").split()
-        vias = [index[v] for v in via_iris if v in index]
         edge_color, dashes, width = EDGE_KIND_STYLE.get(kind, ("#c8c8c8", False, 1))
         if kind == "cites":
             edge_color = relation_colors[_primary_relation(relation)]
             dashes = _VIA_FOOTNOTE_DASHES if via_iris else False
             width = 2.0
-        tip = f"{g.nodes[s].get('label', s)} {relation} {g.nodes[t].get('label', t)}"
+        style = (kind, edge_color, json.dumps(dashes), float(width))
+        columns["from"].append(index[s])
+        columns["to"].append(index[t])
+        columns["style"].append(styles.setdefault(style, len(styles)))
+        columns["relation"].append(relation_names.setdefault(relation, len(relation_names)))
         if via_iris:
-            # at document level the footnote itself is not drawn: name it by its IRI's tail
-            tip += " (via footnote " + ", ".join(_via_label(g, v) for v in via_iris) + ")"
-        edges.append(
-            {
-                "from": index[s],
-                "to": index[t],
-                "color": edge_color,
-                "dashes": dashes,
-                "width": width,
-                "title": tip,
-            }
-        )
+            # at document level the footnote itself is not drawn: the page names it
+            vias[str(k)] = [index[v] for v in via_iris if v in index]
+            hidden = [_via_label(g, v) for v in via_iris if v not in index]
+            if hidden:
+                via_names[str(k)] = hidden
         written = [w for w in str(d.get("written") or "").split("\n") if w]
-        edge_info.append({"kind": kind, "relation": relation, "via": vias, "written": written})
+        if written:
+            writtens[str(k)] = written
+    edge_styles = [
+        {"kind": kind, "color": color, "dashes": json.loads(dashes), "width": width}
+        for (kind, color, dashes, width) in styles
+    ]
+    edge_kinds = [str(s["kind"]) for s in edge_styles]
 
     kinds_present = sorted({str(i["kind"]) for i in info}, key=list(KIND_STYLE).index)
-    edge_kinds_present = sorted({str(e["kind"]) for e in edge_info} - {"cites"})
+    edge_kinds_present = sorted(set(edge_kinds) - {"cites"})
     group_rows = _group_rows(names, info, positions, order)
     focus = g.graph.get("focus")
     return {
@@ -259,14 +269,18 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         "physics": physics,
         "lod": lod,
         "nodes": nodes,
-        "edges": edges,
         "info": info,
-        "edgeInfo": edge_info,
+        "edges": columns,
+        "edgeStyles": edge_styles,
+        "relationNames": list(relation_names),
+        "via": vias,
+        "viaNames": via_names,
+        "written": writtens,
         "groups": group_rows,
         "filters": {
-            "organs": sorted({o for i in info for o in str(i["organ"]).split(", ") if o}),
+            "organs": sorted({o for i in info for o in str(i.get("organ", "")).split(", ") if o}),
             "sessions": sorted(
-                {str(i["session"]) for i in info if i["session"]},
+                {str(i["session"]) for i in info if i.get("session")},
                 key=lambda s: (len(s), s),
             ),
         },
@@ -291,7 +305,7 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
                 }
                 for k in edge_kinds_present
             ],
-            "viaFootnote": any(e["via"] for e in edge_info),
+            "viaFootnote": bool(vias),
         },
         "options": _vis_options(len(order), physics),
     }
@@ -330,9 +344,17 @@ def groups(g: nx.DiGraph) -> tuple[list[str], dict[str, int]]:
     >>> group_of
     {'a': 1, 'b': 0, 't': 2}
     """
-    keys: dict[str, tuple[Any, ...]] = {}
+    by_key: dict[tuple[Any, ...], list[str]] = {}
     for n, a in g.nodes(data=True):
-        keys[n] = _group_key(a)
+        by_key.setdefault(_group_key(a), []).append(n)
+    keys: dict[str, tuple[Any, ...]] = {}
+    for key, members in by_key.items():
+        # a group opens in one go: split the big ones (documents cited from outside the corpus)
+        parts = math.ceil(len(members) / MAX_GROUP)
+        for i, n in enumerate(sorted(members)):
+            part = i * parts // len(members)
+            name = f"{key[-1]} ({part + 1}/{parts})" if parts > 1 else key[-1]
+            keys[n] = (*key[:-1], part, name)
     ordered = sorted(set(keys.values()))
     number = {k: i for i, k in enumerate(ordered)}
     return [k[-1] for k in ordered], {n: number[k] for n, k in keys.items()}

@@ -273,10 +273,12 @@ def test_every_node_gets_a_style_size_and_position() -> None:
 
 def test_via_footnote_edges_are_dashed() -> None:
     data = network_data(sample_network(), title="t")
-    dashed = [
-        e for e, i in zip(data["edges"], data["edgeInfo"], strict=True) if i["kind"] == "cites"
-    ]
-    assert sorted(bool(e["dashes"]) for e in dashed) == [False] * 6 + [True] * 2
+    styles = [data["edgeStyles"][s] for s in data["edges"]["style"]]
+    dashed = [bool(s["dashes"]) for s in styles if s["kind"] == "cites"]
+    assert sorted(dashed) == [False] * 6 + [True] * 2
+    # the dashed ones are exactly the edges that name their footnote
+    via = {int(k) for k in data["via"]}
+    assert {k for k, s in enumerate(styles) if s["kind"] == "cites" and s["dashes"]} == via
 
 
 @pytest.mark.parametrize(
@@ -438,7 +440,10 @@ def test_hover_tooltip_is_plain_text(hostile: Loaded) -> None:
     page.mouse.move(*hostile.node_point(hostile.node_index(f"{ID}doc/A/RES/90/1/op/9img-onerror")))
     tip = page.locator("div.vis-tooltip")
     tip.wait_for(state="visible", timeout=5000)
-    assert tip.text_content() == PAYLOADS["img-onerror"]
+    # kind, label and document, then the text: all as text
+    text = tip.text_content() or ""
+    assert text.startswith("Operative paragraph: OP img-onerror " + PAYLOADS["img-onerror"])
+    assert PAYLOADS["img-onerror"] in text.splitlines()[1:]
     assert tip.locator("img, script").count() == 0
 
 

@@ -11,6 +11,22 @@
   var data = JSON.parse(document.getElementById("rg-data").textContent);
   var info = data.info;
   var N = info.length;
+  var TEXTS = ["text", "title", "phrase", "date", "link", "session", "organ", "source"];
+  info.forEach(function (d) {
+    TEXTS.forEach(function (name) { if (d[name] === undefined) d[name] = ""; });
+  });
+  var MAX_BUNDLES = 400; // closed groups: only the heaviest bundles of edges between them
+  var MAX_ARROWS = 2500; // more edges drawn than this: no arrow heads (they halve the frame rate)
+  var E = data.edges.from.length;
+  var FROM = data.edges.from;
+  var TO = data.edges.to;
+  var NO_LIST = [];
+
+  function edgeStyle(k) { return data.edgeStyles[data.edges.style[k]]; }
+  function edgeKind(k) { return edgeStyle(k).kind; }
+  function relationOf(k) { return data.relationNames[data.edges.relation[k]]; }
+  function viaOf(k) { return data.via[k] || NO_LIST; }
+  function writtenOn(k) { return data.written[k] || NO_LIST; }
   var SVG = "http://www.w3.org/2000/svg";
 
   function el(tag, className, text) {
@@ -53,9 +69,9 @@
   }
 
   function edgeOk(k) {
-    var e = data.edgeInfo[k];
-    if (e.kind !== "cites") return edgeKindShown[e.kind] !== false;
-    return e.relation.split(", ").some(function (r) { return relationShown[r]; });
+    var kind = edgeKind(k);
+    if (kind !== "cites") return edgeKindShown[kind] !== false;
+    return relationOf(k).split(", ").some(function (r) { return relationShown[r]; });
   }
 
   // where node i is drawn: itself, its closed group's node, or nowhere (filtered out)
@@ -66,13 +82,60 @@
 
   var nodes = new vis.DataSet();
   var edges = new vis.DataSet();
+  var network = null;
+  var arrowsOn = true;
   var tipCache = {};
+
+  function shorten(text, limit) {
+    var flat = text.split(/\s+/).join(" ").trim();
+    if (flat.length <= limit) return flat;
+    var cut = flat.slice(0, limit - 1);
+    var space = cut.lastIndexOf(" ");
+    return (space > 0 ? cut.slice(0, space) : cut) + " …";
+  }
+
+  // plain text on hover: kind, label, document, date, title, text, times cited
+  function nodeTip(i) {
+    var d = info[i];
+    var head = kindName(d.kind) + ": " + label(i);
+    if (d.document !== null && d.document !== undefined) head += " — " + label(d.document);
+    var lines = [head];
+    if (d.date) lines.push("adopted " + d.date);
+    [d.title, d.text].forEach(function (v) {
+      if (v && v !== label(i)) lines.push(shorten(v, 300));
+    });
+    if (d.cited) lines.push("cited " + d.cited + (d.cited === 1 ? " time" : " times") + " in this view");
+    return lines.join("\n");
+  }
+
+  function edgeTip(k) {
+    var tip = label(FROM[k]) + " " + relationOf(k) + " " + label(TO[k]);
+    var names = viaOf(k).map(label).concat(data.viaNames[k] || NO_LIST);
+    if (names.length) tip += " (via footnote " + names.join(", ") + ")";
+    var written = writtenOn(k);
+    if (written.length) tip += "\n“" + written.join("”, “") + "”";
+    return tip;
+  }
 
   function visNode(i) {
     var copy = Object.assign({}, data.nodes[i]);
-    if (!tipCache[i]) tipCache[i] = tooltip(data.nodes[i].title || data.nodes[i].label);
+    copy.id = i;
+    if (!tipCache[i]) tipCache[i] = tooltip(nodeTip(i));
     copy.title = tipCache[i];
     return copy;
+  }
+
+  function visEdge(k) {
+    var s = edgeStyle(k);
+    return {
+      id: k,
+      from: FROM[k],
+      to: TO[k],
+      color: s.color,
+      dashes: s.dashes,
+      width: s.width,
+      title: tooltip(edgeTip(k))
+    };
   }
 
   function groupNode(g, count) {
@@ -105,11 +168,10 @@
     }
     var wantEdges = {};
     var bundles = {};
-    for (var k = 0; k < data.edges.length; k++) {
+    for (var k = 0; k < E; k++) {
       if (!edgeOk(k)) continue;
-      var e = data.edges[k];
-      var a = drawnAs(e.from);
-      var b = drawnAs(e.to);
+      var a = drawnAs(FROM[k]);
+      var b = drawnAs(TO[k]);
       if (a === null || b === null || a === b) continue;
       if (typeof a === "number" && typeof b === "number") {
         wantEdges[k] = true;
@@ -138,13 +200,16 @@
     var addEdges = [];
     Object.keys(wantEdges).forEach(function (id) {
       var k = Number(id);
-      if (edges.get(k)) return;
-      var copy = Object.assign({}, data.edges[k]);
-      copy.id = k;
-      copy.title = tooltip(data.edges[k].title || "");
-      addEdges.push(copy);
+      if (!edges.get(k)) addEdges.push(visEdge(k));
     });
-    Object.keys(bundles).forEach(function (key) {
+    var keys = Object.keys(bundles);
+    var betweenGroups = keys.filter(function (key) { return /^g\d+>g\d+$/.test(key); });
+    if (betweenGroups.length > MAX_BUNDLES) {
+      betweenGroups.sort(function (a, b) { return bundles[b] - bundles[a]; });
+      betweenGroups.slice(MAX_BUNDLES).forEach(function (key) { delete bundles[key]; });
+      keys = Object.keys(bundles);
+    }
+    keys.forEach(function (key) {
       var ends = key.split(">");
       var n = bundles[key];
       addEdges.push({
@@ -157,8 +222,14 @@
       });
     });
     edges.update(addEdges);
+    var arrows = edges.length <= MAX_ARROWS;
+    if (arrows !== arrowsOn) {
+      arrowsOn = arrows;
+      if (network) network.setOptions({ edges: { arrows: { to: { enabled: arrows } } } });
+      else data.options.edges.arrows.to.enabled = arrows;
+    }
     var open = groupOpen.filter(function (o) { return o; }).length;
-    stats.textContent = N + " nodes, " + data.edges.length + " edges · " +
+    stats.textContent = N + " nodes, " + E + " edges · " +
       (data.level ? data.level + " level" : "") +
       (data.lod ? " · " + open + " of " + data.groups.length + " groups open" : "") +
       " · drawn: " + nodes.length + " nodes, " + edges.length + " edges";
@@ -180,7 +251,7 @@
 
   refresh();
   var container = document.getElementById("rg-network");
-  var network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
+  network = new vis.Network(container, { nodes: nodes, edges: edges }, data.options);
   window.rgNetwork = network; // for tests, benchmarks and the console
   network.once("afterDrawing", function () {
     window.rgFirstDrawMs = performance.now() - started;
@@ -195,10 +266,10 @@
 
   var outgoing = info.map(function () { return []; });
   var incoming = info.map(function () { return []; });
-  data.edges.forEach(function (e, i) {
-    outgoing[e.from].push(i);
-    incoming[e.to].push(i);
-  });
+  for (var k0 = 0; k0 < E; k0++) {
+    outgoing[FROM[k0]].push(k0);
+    incoming[TO[k0]].push(k0);
+  }
 
   function openGroup(g, fit) {
     if (groupOpen[g]) return;
@@ -431,7 +502,7 @@
   function writtenOf(i) {
     var out = [];
     outgoing[i].forEach(function (k) {
-      if (data.edgeInfo[k].kind === "cites") out = out.concat(data.edgeInfo[k].written);
+      if (edgeKind(k) === "cites") out = out.concat(writtenOn(k));
     });
     return out;
   }
@@ -479,36 +550,38 @@
       if (groupOpen[g]) details.appendChild(el("p", "rg-small")).appendChild(close);
     }
 
-    var footnotes = incoming[i].filter(function (k) { return data.edgeInfo[k].kind === "anchored-in"; })
+    var footnotes = incoming[i].filter(function (k) { return edgeKind(k) === "anchored-in"; })
       .map(function (k) {
-        var f = data.edges[k].from;
+        var f = FROM[k];
         return [nodeButton(f), ": ", highlighted(info[f].text, writtenOf(f), "rg-footnote-text")];
       });
-    var anchors = outgoing[i].filter(function (k) { return data.edgeInfo[k].kind === "anchored-in"; })
-      .map(function (k) { return [nodeButton(data.edges[k].to)]; });
+    var anchors = outgoing[i].filter(function (k) { return edgeKind(k) === "anchored-in"; })
+      .map(function (k) { return [nodeButton(TO[k])]; });
     function citeItems(list, end) {
-      return list.filter(function (k) { return data.edgeInfo[k].kind === "cites"; }).map(function (k) {
-        var e = data.edgeInfo[k];
-        var parts = [e.relation + " ", nodeButton(data.edges[k][end])];
-        if (e.via.length) {
+      return list.filter(function (k) { return edgeKind(k) === "cites"; }).map(function (k) {
+        var parts = [relationOf(k) + " ", nodeButton(end[k])];
+        var names = data.viaNames[k] || NO_LIST;
+        if (viaOf(k).length || names.length) {
           parts.push(" (via footnote ");
-          e.via.forEach(function (v, n) {
+          viaOf(k).forEach(function (v, n) {
             if (n) parts.push(", ");
             parts.push(nodeButton(v));
           });
+          if (names.length) parts.push((viaOf(k).length ? ", " : "") + names.join(", "));
           parts.push(")");
         }
-        if (e.written.length) parts.push(el("span", "rg-written", " “" + e.written.join("”, “") + "”"));
+        var written = writtenOn(k);
+        if (written.length) parts.push(el("span", "rg-written", " “" + written.join("”, “") + "”"));
         return parts;
       });
     }
-    var parts = incoming[i].filter(function (k) { return data.edgeInfo[k].kind === "part-of"; })
-      .map(function (k) { return [nodeButton(data.edges[k].from)]; });
+    var parts = incoming[i].filter(function (k) { return edgeKind(k) === "part-of"; })
+      .map(function (k) { return [nodeButton(FROM[k])]; });
     [
       section("Footnotes", footnotes),
       section("Footnote to", anchors),
-      section("Cites", citeItems(outgoing[i], "to")),
-      section("Cited by", citeItems(incoming[i], "from")),
+      section("Cites", citeItems(outgoing[i], TO)),
+      section("Cited by", citeItems(incoming[i], FROM)),
       section("Parts", parts)
     ].forEach(function (s) { if (s) details.appendChild(s); });
   }
