@@ -45,6 +45,7 @@ _TREATIES_HEADER = """\
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix eli: <http://data.europa.eu/eli/ontology#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 """
 
@@ -94,6 +95,8 @@ def _treaty_facts(t: Mapping[str, Any], base: str) -> list[tuple[str, list[Fact]
         adoption.append(("rg:adoptionDate", _date(t["adoption_date"])))
     if t.get("adoption_place"):
         adoption.append(("rg:adoptionPlace", _lit(t["adoption_place"])))
+    if t.get("adoption_event"):
+        adoption.append(("rg:adoptionEvent", _lit(str(t["adoption_event"]).replace("-", " "))))
     groups.append(("adoption", adoption))
     unts: list[Fact] = []
     for ref in t.get("unts", []):
@@ -155,8 +158,8 @@ def render_treaties(data: Mapping[str, Any], base: str = ids.DEFAULT_BASE) -> st
                 "dcterms:description",
                 _lit(
                     "Treaties and declarations cited by UN resolutions: names, adopting "
-                    "resolution and annex, Treaty Series references and entry into force, "
-                    "each fact with its source."
+                    "resolution and annex, place and date of adoption, Treaty Series "
+                    "references and entry into force, each fact with its source."
                 ),
             ),
             ("dcterms:license", _iri("https://opensource.org/licenses/MIT")),
@@ -165,6 +168,7 @@ def render_treaties(data: Mapping[str, Any], base: str = ids.DEFAULT_BASE) -> st
     )
     volumes: dict[str, list[Fact]] = {}
     documents: set[str] = set()
+    dated: dict[str, set[Fact]] = {}  # adopting resolution -> its date (from the register)
     statements: list[str] = []
     for t in sorted(treaties, key=lambda e: str(e.get("id"))):
         if not isinstance(t, dict) or not t.get("id") or not t.get("name"):
@@ -193,7 +197,14 @@ def render_treaties(data: Mapping[str, Any], base: str = ids.DEFAULT_BASE) -> st
                 vfacts.append(("rg:volumeAsPrinted", _lit(printed)))
             volumes[_iri(ids.unts_volume_iri(vol, base, series))] = vfacts
         if t.get("adopted_by"):
-            documents.add(ids.normalise_symbol(t["adopted_by"]))
+            adopting = ids.normalise_symbol(t["adopted_by"])
+            documents.add(adopting)
+            if t.get("adopted_by_date"):
+                fact = ("eli:date_document", _date(t["adopted_by_date"]))
+                dated.setdefault(adopting, set()).add(fact)
+                statements += _statements(
+                    _document(adopting, base), [fact], _strings(sources, "adopted_by_date")
+                )
     for d in sorted(declarations, key=lambda e: str(e.get("id"))):
         if not isinstance(d, dict) or not d.get("resolution") or not d.get("name"):
             raise PatternError(f"treaties.json: declaration without resolution or name: {d!r}")
@@ -215,6 +226,7 @@ def render_treaties(data: Mapping[str, Any], base: str = ids.DEFAULT_BASE) -> st
                 ("dcterms:identifier", _lit(symbol)),
                 ("rdfs:label", _lit(symbol)),
                 ("rdfs:seeAlso", _iri(ids.undocs_url(symbol))),
+                *sorted(dated.get(symbol, ())),
             ],
         )
     out += statements

@@ -71,6 +71,7 @@ class RG(DefinedNamespace):
 
     # datatype properties
     adoptionDate: URIRef  # adoption date
+    adoptionEvent: URIRef  # adoption event
     adoptionPlace: URIRef  # adoption place
     agendaItem: URIRef  # agenda item
     akn4unWork: URIRef  # AKN4UN work
