@@ -14,7 +14,7 @@ a consumer never has to fetch it.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, partial
@@ -171,10 +171,9 @@ def publish(
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    triples = _count(
-        store, "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o { ?s ?p ?o } }"
-    )
-    quads = len(store)
+    # the default graph is the set union of the document graphs (as in a CorpusStore)
+    triples = _count(store, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    quads = len(store) - triples
     graphs = sum(1 for _ in store.named_graphs())
     written: list[Path] = []
     for name, (fmt, _, _) in DUMPS.items():
@@ -214,7 +213,7 @@ def _write_bytes(data: bytes, path: Path) -> None:
 
 
 def _count(store: ox.Store, query: str) -> int:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     for row in result:
         value = row[0]
@@ -228,21 +227,20 @@ def _prefixes() -> dict[str, str]:
     return {p: str(ns) for p, ns in PREFIXES}
 
 
-def _union(store: ox.Store) -> ox.QueryTriples:
-    result = store.query(
-        "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }", use_default_graph_as_union=True
-    )
-    assert isinstance(result, ox.QueryTriples)
-    return result
+def _named_quads(store: ox.Store) -> Iterator[ox.Quad]:
+    """The quads of the document graphs (the default graph is their union: not dumped)."""
+    for graph in sorted(store.named_graphs(), key=str):
+        yield from store.quads_for_pattern(None, None, None, graph)
 
 
 def _dump(store: ox.Store, fmt: str, path: Path) -> None:
     if fmt == "trig":
-        store.dump(str(path), ox.RdfFormat.TRIG, prefixes=_prefixes())
+        ox.serialize(_named_quads(store), str(path), ox.RdfFormat.TRIG, prefixes=_prefixes())
     elif fmt == "nq":
-        store.dump(str(path), ox.RdfFormat.N_QUADS)
+        ox.serialize(_named_quads(store), str(path), ox.RdfFormat.N_QUADS)
     elif fmt == "ttl":
-        ox.serialize(_union(store), str(path), ox.RdfFormat.TURTLE, prefixes=_prefixes())
+        store.dump(str(path), ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(),
+                   prefixes=_prefixes())  # fmt: skip
     else:
         with open(path, "w", encoding="utf-8") as fh:
             write_jsonld(store, fh)
@@ -258,10 +256,7 @@ def _check_dump(path: Path, *, fmt: str, expected: int) -> None:
     }
     try:
         parsed = ox.parse(path=str(path), format=formats[fmt])
-        if fmt in ("trig", "nq"):
-            count = sum(1 for _ in parsed)
-        else:  # a triple written twice (JSON-LD: once per document graph) is one triple
-            count = len({(q.subject, q.predicate, q.object) for q in parsed})
+        count = sum(1 for _ in parsed)
     except (SyntaxError, ValueError) as exc:
         raise OutputError(f"{path.name}: does not read back: {exc}") from exc
     if count != expected:
@@ -271,10 +266,9 @@ def _check_dump(path: Path, *, fmt: str, expected: int) -> None:
 def write_jsonld(store: ox.Store, out: IO[str]) -> None:
     """Stream the union of the graphs as JSON-LD compacted with ontology/context.jsonld.
 
-    Node objects come graph by graph, subject by subject (Oxigraph's index order), so
-    nothing is held in memory; a node shared by documents appears once per document
-    graph, which JSON-LD merges on reading. Properties with a plain term in the context
-    use it; others are written as compact IRIs with explicit value objects.
+    Node objects come subject by subject from the default graph (the union; Oxigraph's
+    index order), so nothing is held in memory. Properties with a plain term in the
+    context use it; others are written as compact IRIs with explicit value objects.
     """
     context = jsonld_context()
     terms = _context_terms(context)
@@ -285,7 +279,7 @@ def write_jsonld(store: ox.Store, out: IO[str]) -> None:
     out.write(json.dumps(context, ensure_ascii=False, sort_keys=True))
     out.write(',\n"@graph": [')
     first = True
-    for graph in sorted(store.named_graphs(), key=lambda g: str(g)):
+    for graph in (ox.DefaultGraph(),):
         subject: Any = None
         node: dict[str, Any] = {}
         for q in store.quads_for_pattern(None, None, None, graph):
@@ -514,7 +508,7 @@ def _dist(name: str) -> str:
 
 
 def _rows(store: ox.Store, query: str) -> list[tuple[str, int]]:
-    result = store.query(query, use_default_graph_as_union=True)
+    result = store.query(query)
     assert isinstance(result, ox.QuerySolutions)
     out = []
     for row in result:

@@ -234,6 +234,11 @@ def _close(corpus: Any) -> None:
         corpus.__exit__(None, None, None)
 
 
+def _project_variables() -> Callable[[str, list[str]], str] | None:
+    module = _corpus_store_module()
+    return None if module is None else module.project_variables
+
+
 def _corpus_store_module() -> Any:
     try:
         from . import corpus_store  # type: ignore[attr-defined,unused-ignore]
@@ -243,10 +248,12 @@ def _corpus_store_module() -> Any:
 
 
 def load_file(path: Path) -> ox.Store:
-    """An in-memory store with the triples or quads of an RDF file (TriG, N-Quads, Turtle …).
+    """An in-memory store with the graphs of an RDF file (TriG, N-Quads, Turtle …).
 
-    Triples of a triple format go into one named graph, so that the union of the named
-    graphs (what every query sees) holds them.
+    Laid out as a CorpusStore is: one named graph per document (a triple format goes
+    into one named graph), and the default graph holds their set union, which every
+    query sees. (Oxigraph's `use_default_graph_as_union` is a multiset: a triple held by
+    three documents would match three times, where rdflib's union matches once.)
     """
     store = ox.Store()
     fmt = ox.RdfFormat.from_extension(path.suffix.lstrip(".") or "nq")
@@ -260,7 +267,16 @@ def load_file(path: Path) -> ox.Store:
             store.bulk_load(path=str(path), format=fmt, to_graph=graph)
     except (OSError, SyntaxError, ValueError) as exc:
         raise ResgraphError(f"{path}: cannot load ({exc})") from exc
+    fill_union(store)
     return store
+
+
+def fill_union(store: ox.Store) -> None:
+    """Put the set union of the named graphs into the default graph."""
+    default = ox.DefaultGraph()
+    for graph in list(store.named_graphs()):
+        quads = list(store.quads_for_pattern(None, None, None, graph))
+        store.extend(ox.Quad(q.subject, q.predicate, q.object, default) for q in quads)
 
 
 def execute(target: _Target, job: Job) -> Reply:
@@ -283,7 +299,7 @@ def _run_sparql(target: _Target, job: SparqlJob) -> Reply:
     if job.form == "UPDATE":
         target.ox.update(job.text)
         return _text(200, "update done")
-    result = target.ox.query(job.text, use_default_graph_as_union=True)
+    result = target.ox.query(job.text)
     if isinstance(result, ox.QueryBoolean):
         return _boolean_reply(bool(result), job.fmt)
     if isinstance(result, ox.QueryTriples):
@@ -312,50 +328,110 @@ def _take(it: Iterator[Any], limit: int) -> tuple[list[Any], bool]:
 
 
 def _run_named(target: _Target, job: NamedJob) -> Reply:
-    from . import store
+    from .store import load_query, run_query
 
-    query = store.load_query(job.name)
-    params = dict(job.params)
-    bindings = store._bind(query, params, job.base)  # typed by the header, never pasted
-    limit = store._row_limit(query, params)
-    cap = job.max_rows + 1 if limit is None else min(limit, job.max_rows + 1)
-    if target.corpus is not None:
-        # the store's own SELECT runner (what store.run_query uses for a CorpusStore)
-        names, found = target.corpus.select(query.text, dict(bindings), limit=cap)
-        variables = list(names)
-        rows = [
-            {v: rdflib_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
-            for row in found
-        ]
-    else:
-        variables, rows = _select_in_memory(target.ox, query.text, bindings, cap)
+    query = load_query(job.name)
+    # the store's runner types the parameters from the header (one code path with the CLI)
+    result = run_query(OxSelect(target.ox, cap=job.max_rows + 1), query, dict(job.params),
+                       base=job.base)  # fmt: skip
+    variables = list(result.vars)
+    rows = [
+        {v: rdflib_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
+        for row in result.rows
+    ]
     cut = len(rows) > job.max_rows
     return results_reply(variables, rows[: job.max_rows], job.fmt, cut, job.max_rows)
 
 
-def _select_in_memory(
-    store_: ox.Store, text: str, bindings: Mapping[str, Any], limit: int
-) -> tuple[list[str], list[Row]]:
-    """A SELECT over an in-memory store with typed values substituted for `?_name` variables."""
-    names = list(bindings)
-    added: set[str] = set()
-    if names:
-        from .corpus_store import project_variables
+class OxSelect:
+    """A pyoxigraph Store as a `store.SelectTarget`, parameters bound as rdflib binds them.
 
-        # Oxigraph substitutes only projected variables (as CorpusStore.query does)
-        added = {n for n in names if project_variables(text, [n]) != text}
-        text = project_variables(text, names)
-    subs = {ox.Variable(k): to_ox(v) for k, v in bindings.items()}
-    result = store_.query(text, use_default_graph_as_union=True, substitutions=subs or None)
-    if not isinstance(result, ox.QuerySolutions):
-        raise QueryError("only SELECT queries are run")
-    variables = [v.value for v in result.variables if v.value not in added]
-    rows: list[Row] = []
-    for s in result:
-        if len(rows) >= limit:
-            break
-        rows.append({v: ox_term(t) for v in variables if (t := s[v]) is not None})
-    return variables, rows
+    Two mechanisms together give the rows rdflib's initBindings give (every shipped query
+    is compared in tests/test_serve.py): Oxigraph's `substitutions` bind a parameter in
+    the sub-selects that project it, and a VALUES block opening the WHERE group binds it
+    for that group's FILTERs (`!BOUND(?_x) || …`), which substitutions alone let pass.
+    The terms are written by pyoxigraph (IRIs validated, literals escaped): no text of
+    the caller reaches the query unescaped.
+    """
+
+    def __init__(self, store: ox.Store, *, cap: int | None = None) -> None:
+        self.ox = store
+        self.cap = cap
+
+    def select(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Any] | None = None,
+        *,
+        limit: int | None = None,
+    ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+        """The variables and rows (rdflib terms, None for unbound) of a SELECT."""
+        import rdflib
+
+        values = {k.lstrip("?$"): to_ox(v) for k, v in (bindings or {}).items()}
+        text, added = sparql, set()
+        project = _project_variables()
+        if values and project is not None:
+            # substitutions reach the sub-selects that project a parameter; Oxigraph takes
+            # them only for variables of the top-level projection, so those are added
+            added = {k for k in values if project(sparql, [k]) != sparql}
+            text = project(sparql, list(values))
+        text = bind_values(text, values)
+        subs = {ox.Variable(k): v for k, v in values.items()} if project is not None else None
+        result = self.ox.query(text, substitutions=subs or None)
+        if not isinstance(result, ox.QuerySolutions):
+            raise QueryError("only SELECT queries return rows")
+        names = tuple(v.value for v in result.variables if v.value not in added)
+        most = min(x for x in (limit, self.cap, sys.maxsize) if x is not None)
+        rows: list[tuple[Any, ...]] = []
+        for solution in result:
+            if len(rows) >= most:
+                break
+            rows.append(tuple(_to_rdflib(solution[n], rdflib) for n in names))
+        return names, rows
+
+
+def _to_rdflib(term: Any, rdflib: Any) -> Any:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return rdflib.URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return rdflib.BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return rdflib.Literal(term.value, lang=term.language)
+        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
+    return rdflib.Literal(str(term))
+
+
+# a token that may hold a "{" that does not open a group: an IRI, a string, a comment
+_SKIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
+
+
+def bind_values(sparql: str, values: Mapping[str, Any]) -> str:
+    """The query with `VALUES (?k …) { (v …) }` opening its first group (the WHERE).
+
+    >>> bind_values("PREFIX x: <http://e/#> SELECT * WHERE { ?_d x:p ?o }",
+    ...             {"_d": ox.NamedNode("http://e/a")})
+    'PREFIX x: <http://e/#> SELECT * WHERE { VALUES (?_d) { (<http://e/a>) }  ?_d x:p ?o }'
+    >>> bind_values("SELECT * { ?s ?p ?o }", {})
+    'SELECT * { ?s ?p ?o }'
+    """
+    if not values:
+        return sparql
+    i = 0
+    while i < len(sparql):
+        m = _SKIP_RE.match(sparql, i)
+        if m:
+            i = m.end()
+            continue
+        if sparql[i] == "{":
+            names = " ".join(f"?{k.lstrip('?$')}" for k in values)
+            terms = " ".join(str(v) for v in values.values())
+            return f"{sparql[: i + 1]} VALUES ({names}) {{ ({terms}) }} {sparql[i + 1 :]}"
+        i += 1
+    raise QueryError("the query has no WHERE group to bind its parameters in")
 
 
 def to_ox(term: Any) -> Any:
@@ -395,9 +471,7 @@ _POSITION = PREFIXES["rg"] + "position"
 
 
 def _query(store: ox.Store, text: str, r: str) -> Any:
-    return store.query(
-        text, use_default_graph_as_union=True, substitutions={ox.Variable("r"): ox.NamedNode(r)}
-    )
+    return store.query(text, substitutions={ox.Variable("r"): ox.NamedNode(r)})
 
 
 def _run_resource(target: _Target, job: ResourceJob) -> Reply:
@@ -463,7 +537,7 @@ def _positions(store: ox.Store, iris: Sequence[str]) -> dict[str, int]:
 
 
 def _solutions(store: ox.Store, text: str) -> ox.QuerySolutions:
-    result = store.query(text, use_default_graph_as_union=True)
+    result = store.query(text)
     assert isinstance(result, ox.QuerySolutions)
     return result
 
@@ -1079,7 +1153,10 @@ class Handler(BaseHTTPRequestHandler):
                 page = self.server.config.network_page
                 return Reply(200, "text/html; charset=utf-8", page.read_bytes())
         except _TooLarge as exc:
-            return _text(413, str(exc))
+            # the body stays unread: the connection cannot carry another request
+            self.close_connection = True
+            reply = _text(413, str(exc))
+            return Reply(reply.status, reply.content_type, reply.body, (("Connection", "close"),))
         except _Status as exc:
             return exc.reply
         return _text(404, f"{path}: not found")
@@ -1353,6 +1430,18 @@ def _value(t: Term, base: str, labels: Mapping[str, str]) -> str:
     return f"<span class='lit'>{html.escape(t['value'])}</span>{suffix}"
 
 
+# the parts of a document in reading order: preamble, operative part, then the rest
+_PART_ORDER = {"pp": 0, "op": 1, "fn": 3}
+
+
+def _reading_order(parent: str, positions: Mapping[str, int]) -> Callable[[str], tuple[Any, ...]]:
+    def key(iri: str) -> tuple[Any, ...]:
+        kind = iri.removeprefix(parent + "/").split("/")[0]
+        return (_PART_ORDER.get(kind, 2), positions.get(iri, 10**9), iri)
+
+    return key
+
+
 def resource_html(data: Mapping[str, Any], base: str, *, network: bool = False) -> str:
     """The HTML page of one resource, every text escaped."""
     iri: str = data["iri"]
@@ -1373,8 +1462,7 @@ def resource_html(data: Mapping[str, Any], base: str, *, network: bool = False) 
     cited_by = sorted({s["value"] for s, p in incoming if p == _CITES})
     positions: dict[str, int] = data.get("positions", {})
     parts = sorted(
-        {s["value"] for s, p in incoming if p == _PART_OF},
-        key=lambda x: (positions.get(x, 10**9), x),
+        {s["value"] for s, p in incoming if p == _PART_OF}, key=_reading_order(iri, positions)
     )
     other_in = [(s, p) for s, p in incoming if p not in (_CITES, _PART_OF)]
     esc = html.escape
@@ -1406,7 +1494,7 @@ def resource_html(data: Mapping[str, Any], base: str, *, network: bool = False) 
         items = list(iris)
         if not items:
             return
-        out.append(f"<h2 id='{ident}'>{esc(heading)} ({len(items)})</h2><ul class='{ident}'>")
+        out.append(f'<h2 id="{ident}">{esc(heading)} ({len(items)})</h2><ul class="{ident}">')
         out.extend(f"<li>{_link(i, base, labels)}</li>" for i in items)
         out.append("</ul>")
 
