@@ -174,13 +174,13 @@ def test_title_is_escaped(hostile_page: str) -> None:
 def test_the_data_block_round_trips(hostile_page: str) -> None:
     data_block = hostile_page.split('id="rg-data">', 1)[1].split("</script>", 1)[0]
     data = json.loads(data_block)
-    texts = {i["text"] for i in data["info"]}
+    texts = {i.get("text", "") for i in data["info"]}
     assert set(PAYLOADS.values()) <= texts
 
 
 def test_only_web_links_are_kept() -> None:
     data = network_data(hostile_network(), title="t")
-    links = {i["link"] for i in data["info"]}
+    links = {i.get("link", "") for i in data["info"]}
     assert "https://undocs.org/A/RES/90/1" in links
     assert not [k for k in links if k and not k.startswith("https://")]
 
@@ -525,3 +525,201 @@ def test_screenshot(browser: Any, tmp_path: Path) -> None:
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
         Path(folder, "network.png").write_bytes(png)
+
+
+# -- the views, filters, groups and #focus in the browser -----------------------------------
+
+VIEWS_FIXTURE = Path(__file__).resolve().parent / "queries" / "network-corpus-nodes.ttl"
+
+
+def views_dataset() -> rdflib.Dataset:
+    ds = rdflib.Dataset()
+    ds.graph(rdflib.URIRef(ID + "graph/all")).parse(VIEWS_FIXTURE, format="turtle")
+    return ds
+
+
+@pytest.fixture(scope="module")
+def resolution_page(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    from resgraph.network import resolution_view
+
+    path = tmp_path_factory.mktemp("resolution") / "network.html"
+    render_network(resolution_view(views_dataset(), "A/RES/90/1"), path, title="A/RES/90/1")
+    loaded = open_page(browser, path)
+    yield loaded
+    loaded.page.close()
+
+
+@pytest.mark.browser
+def test_clicking_a_clause_marks_the_citing_words(resolution_page: Loaded) -> None:
+    page = resolution_page.page
+    page.mouse.click(
+        *resolution_page.node_point(resolution_page.node_index(ID + "doc/A/RES/90/1/pp/1"))
+    )
+    assert page.locator("#rg-details h2").text_content() == "PP 1"
+    marks = page.locator("#rg-details .rg-text mark").all_text_contents()
+    assert marks == ["resolution 89/7 of 1 December 2034"]
+    text = page.locator("#rg-details .rg-text").text_content()
+    assert text == "Recalling its resolution 89/7 of 1 December 2034,"
+    # the document's link and source file are shown for its clause
+    assert page.locator("#rg-details a").get_attribute("href") == "https://undocs.org/A/RES/90/1"
+    assert "A_RES_90_1.txt" in (page.locator("#rg-details .rg-source").text_content() or "")
+
+
+@pytest.mark.browser
+def test_the_focus_of_a_view_is_shown_first(browser: Any, tmp_path: Path) -> None:
+    from resgraph.network import treaty_view
+
+    path = tmp_path / "network.html"
+    render_network(treaty_view(views_dataset(), "untoc"), path, title="untoc")
+    loaded = open_page(browser, path)
+    # before any click: the treaty of the view is selected and described
+    assert loaded.page.locator("#rg-details h2").text_content() == "Organized Crime Convention"
+    index = loaded.node_index(ID + "treaty/untoc")
+    assert loaded.page.evaluate("window.rgNetwork.getSelectedNodes()") == [index]
+    loaded.page.close()
+
+
+@pytest.mark.browser
+def test_unticking_a_kind_hides_its_nodes(resolution_page: Loaded) -> None:
+    page = resolution_page.page
+    count = "window.rgNetwork.body.data.nodes.length"
+    before = page.evaluate(count)
+    page.locator("#rg-legend input[data-filter=kind][data-value=preambular]").uncheck()
+    assert page.evaluate(count) == before - 2
+    pp1 = resolution_page.node_index(ID + "doc/A/RES/90/1/pp/1")
+    assert page.evaluate(f"window.rgNetwork.body.data.nodes.get({pp1})") is None
+    page.locator("#rg-legend input[data-filter=kind][data-value=preambular]").check()
+    assert page.evaluate(count) == before
+
+
+@pytest.mark.browser
+def test_unticking_a_relation_hides_its_edges(resolution_page: Loaded) -> None:
+    page = resolution_page.page
+    count = "window.rgNetwork.body.data.edges.length"
+    before = page.evaluate(count)
+    page.locator("#rg-legend input[data-filter=relation][data-value=recalls]").uncheck()
+    assert page.evaluate(count) == before - 1
+    page.locator("#rg-legend input[data-filter=relation][data-value=recalls]").check()
+    assert page.evaluate(count) == before
+
+
+@pytest.mark.browser
+def test_focus_fragment_selects_and_centres_a_node(browser: Any, tmp_path: Path) -> None:
+    from resgraph.network import resolution_view
+
+    path = tmp_path / "network.html"
+    render_network(resolution_view(views_dataset(), "A/RES/90/1"), path, title="t")
+    page = browser.new_page(viewport={"width": 1400, "height": 850})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    target = ID + "treaty/untoc"
+    from urllib.parse import quote
+
+    page.goto(path.as_uri() + "#focus=" + quote(target, safe=""))
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#rg-details h2").text_content() == "Organized Crime Convention"
+    index = page.evaluate(
+        "(iri) => JSON.parse(document.getElementById('rg-data').textContent)"
+        ".info.findIndex(i => i.iri === iri)",
+        target,
+    )
+    assert page.evaluate("window.rgNetwork.getSelectedNodes()") == [index]
+    # centred: the node is at the middle of the canvas
+    x, y = page.evaluate(
+        """(i) => { const n = window.rgNetwork; const p = n.canvasToDOM(n.getPositions([i])[i]);
+                    const c = document.getElementById('rg-network');
+                    return [p.x - c.clientWidth / 2, p.y - c.clientHeight / 2]; }""",
+        index,
+    )
+    assert abs(x) < 5 and abs(y) < 5
+    # a later hash change moves the selection
+    page.evaluate(f"window.location.hash = '#focus=' + encodeURIComponent('{ID}doc/A/RES/89/7')")
+    page.wait_for_function("document.querySelector('#rg-details h2').textContent === 'A/RES/89/7'")
+    page.close()
+
+
+def corpus_network(resolutions: int, sessions: int) -> nx.DiGraph:
+    """A document-level view large enough for the page to open with its groups closed."""
+    g = nx.DiGraph(level="document", view="corpus")
+    docs = []
+    for k in range(resolutions):
+        session = 60 + k * sessions // resolutions
+        iri = f"{ID}doc/A/RES/{session}/{k}"
+        docs.append(iri)
+        g.add_node(
+            iri,
+            kind="resolution",
+            label=f"A/RES/{session}/{k}",
+            session=str(session),
+            organ="General Assembly",
+            title=f"Topic {k % 37}",
+            cited_count=0,
+        )
+        if k:
+            g.add_edge(iri, docs[(k * 7919) % k], kind="cites", relation="recalls", via_footnote="")
+    for n in g.nodes:
+        g.nodes[n]["cited_count"] = g.in_degree(n)
+    return g
+
+
+@pytest.fixture(scope="module")
+def grouped(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loaded]:
+    g = corpus_network(render.CLUSTER_LIMIT + 500, 10)
+    path = tmp_path_factory.mktemp("grouped") / "network.html"
+    render_network(g, path, title="grouped")
+    loaded = open_page(browser, path)
+    yield loaded
+    loaded.page.close()
+
+
+@pytest.mark.browser
+def test_a_large_view_opens_with_its_groups_closed(grouped: Loaded) -> None:
+    page = grouped.page
+    ids = page.evaluate("window.rgNetwork.body.data.nodes.getIds()")
+    assert len(ids) == 10 and all(str(i).startswith("g") for i in ids)
+    assert "groups" in (page.locator("#rg-notice").text_content() or "")
+    assert grouped.errors == [] and grouped.blocked == []
+
+
+@pytest.mark.browser
+def test_clicking_a_group_opens_it(grouped: Loaded) -> None:
+    page = grouped.page
+    point = page.evaluate(
+        """() => { const n = window.rgNetwork;
+                   const p = n.canvasToDOM(n.getPositions(['g0'])['g0']);
+                   const r = document.getElementById('rg-network').getBoundingClientRect();
+                   return [p.x + r.left, p.y + r.top]; }"""
+    )
+    page.mouse.click(point[0], point[1])
+    ids = page.evaluate("window.rgNetwork.body.data.nodes.getIds()")
+    opened = [i for i in ids if isinstance(i, int)]
+    assert len(opened) == (render.CLUSTER_LIMIT + 500) // 10
+    assert "g0" not in ids and len(ids) == len(opened) + 9
+
+
+@pytest.mark.browser
+def test_search_finds_a_node_inside_a_closed_group(grouped: Loaded) -> None:
+    page = grouped.page
+    label = f"A/RES/69/{render.CLUSTER_LIMIT + 499}"
+    page.fill("#rg-search", label)
+    page.press("#rg-search", "Enter")
+    assert page.locator("#rg-details h2").text_content() == label
+    index = grouped.node_index(f"{ID}doc/A/RES/69/{render.CLUSTER_LIMIT + 499}")
+    assert page.evaluate(f"window.rgNetwork.body.data.nodes.get({index}) !== null")
+    assert page.evaluate("window.rgNetwork.getSelectedNodes()") == [index]
+
+
+@pytest.mark.browser
+def test_document_level_page_has_an_analytics_panel(browser: Any, tmp_path: Path) -> None:
+    from resgraph.network import corpus_view
+
+    path = tmp_path / "network.html"
+    render_network(corpus_view(views_dataset()), path, title="corpus")
+    loaded = open_page(browser, path)
+    panel = loaded.page.locator("#rg-legend details.rg-analytics")
+    assert "Most cited" in (panel.text_content() or "")
+    first = panel.locator("ol li button").first
+    name = first.text_content()
+    first.click()
+    assert loaded.page.locator("#rg-details h2").text_content() == name
+    assert loaded.errors == []
+    loaded.page.close()

@@ -691,8 +691,13 @@
     return true;
   }
   window.addEventListener("hashchange", focusFromHash);
-  if (!focusFromHash() && data.focus !== null && data.focus !== undefined) {
-    network.selectNodes(nodes.get(data.focus) ? [data.focus] : []);
-    showDetails(data.focus);
+  function initialFocus() {
+    if (!focusFromHash() && data.focus !== null && data.focus !== undefined) {
+      network.selectNodes(nodes.get(data.focus) ? [data.focus] : []);
+      showDetails(data.focus);
+    }
   }
+  // physics polishes the layout first and then fits the view: centre the node after that
+  if (data.physics) network.once("stabilizationIterationsDone", initialFocus);
+  else initialFocus();
 })();
