@@ -1468,6 +1468,9 @@ def resource_html(data: Mapping[str, Any], base: str, *, network: bool = False) 
     esc = html.escape
     out: list[str] = []
     out.append(f"<h1>{esc(title)}</h1>")
+    identifier = next((o["value"] for p, o in props if _short(p, base) == "dcterms:identifier"), "")
+    if identifier and identifier != title:
+        out.append(f'<p class="identifier">{esc(identifier)}</p>')
     out.append(f"<p class='iri'><code>{esc(iri)}</code></p>")
     links = [
         f'<a href="/data/{esc(iri[len(base) :])}.{k}">{n}</a>'
