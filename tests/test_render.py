@@ -512,13 +512,34 @@ def test_first_draw_time(
     assert loaded.seconds < 60
 
 
+def seed_network() -> nx.DiGraph:
+    """The seed resolution's clause-level network, as `resgraph build` draws it."""
+    from conftest import SEED
+
+    from resgraph.pipeline import build
+
+    return to_network(build([SEED], validate=False).dataset, level="clause")
+
+
 @pytest.mark.browser
 def test_screenshot(browser: Any, tmp_path: Path) -> None:
-    """Saves the sample page as SCREENSHOT_DIR/network.png when SCREENSHOT_DIR is set."""
+    """Saves the seed's page as SCREENSHOT_DIR/network.png when SCREENSHOT_DIR is set."""
+    g = seed_network()
     path = tmp_path / "network.html"
-    render_network(sample_network(), path, title="A/RES/90/1 — clause-level network (sample)")
+    render_network(g, path, title="A/RES/67/185 — clause-level network")
     loaded = open_page(browser, path)
-    loaded.page.wait_for_timeout(500)
+    print(f"\nseed: {g.number_of_nodes()} nodes, load to first draw {loaded.seconds:.2f} s")
+    assert loaded.errors == [] and loaded.blocked == []
+    # a clause with a footnote: its text, with the citing words marked, fills the panel
+    clause = next(
+        n for n, d in g.nodes(data=True) if d["kind"] == "preambular" and "Convention" in d["text"]
+    )
+    loaded.page.mouse.click(*loaded.node_point(loaded.node_index(clause)))
+    assert loaded.page.locator("#rg-details mark").count() >= 1
+    box = loaded.page.locator("#rg-network").bounding_box()
+    assert box is not None
+    loaded.page.mouse.move(box["x"] + 5, box["y"] + box["height"] - 5)  # no tooltip shown
+    loaded.page.wait_for_timeout(400)
     png = loaded.page.screenshot()
     loaded.page.close()
     assert png.startswith(b"\x89PNG")

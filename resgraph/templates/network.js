@@ -473,8 +473,8 @@
   }
 
   // the text with every occurrence of the citations' words as written marked
-  function highlighted(text, phrases, className) {
-    var p = el("p", className);
+  function highlighted(text, phrases, className, tag) {
+    var p = el(tag || "p", className);
     var lower = text.toLowerCase();
     var ranges = [];
     phrases.forEach(function (w) {
@@ -553,7 +553,7 @@
     var footnotes = incoming[i].filter(function (k) { return edgeKind(k) === "anchored-in"; })
       .map(function (k) {
         var f = FROM[k];
-        return [nodeButton(f), ": ", highlighted(info[f].text, writtenOf(f), "rg-footnote-text")];
+        return [nodeButton(f), ": ", highlighted(info[f].text, writtenOf(f), "rg-footnote-text", "span")];
       });
     var anchors = outgoing[i].filter(function (k) { return edgeKind(k) === "anchored-in"; })
       .map(function (k) { return [nodeButton(TO[k])]; });
