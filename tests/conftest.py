@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+pytest_plugins = ["sparql_server"]  # a real SPARQL server for tests/test_remote.py
+
 TESTS_DIR = Path(__file__).resolve().parent
 TEST_DATA_DIR = TESTS_DIR / "data"
 PROJECT_DIR = TESTS_DIR.parent
