@@ -152,8 +152,15 @@ def _parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("queries", help="list the named queries and their parameters")
     ls.set_defaults(run=_run_list_queries)
 
-    v = sub.add_parser("validate", help="run the SHACL shapes over graph files")
-    v.add_argument("graphs", nargs="*", default=["out/graph.trig"], help="default: out/graph.trig")
+    v = sub.add_parser("validate", help="run the SHACL shapes over graph files or a corpus store")
+    v.add_argument("graphs", nargs="*", help="graph files (default: out/graph.trig)")
+    v.add_argument("--store", metavar="DIR", help="validate a corpus store (e.g. out/store)")
+    v.add_argument(
+        "--engine",
+        choices=("pyshacl", "sparql"),
+        help="pySHACL, or the shapes compiled to SPARQL on Oxigraph (default: pyshacl for"
+        " graph files, sparql for --store)",
+    )
     v.set_defaults(run=_run_validate)
 
     e = sub.add_parser("eval", help="measure the text parser against AKN4UN XML (and gold files)")
@@ -599,9 +606,19 @@ def _run_query(args: argparse.Namespace) -> int:
 def _run_validate(args: argparse.Namespace) -> int:
     """Like pySHACL's command line: the report, exit 0 conforms, 1 violations, 2 error."""
     from .to_rdf import merge_datasets
-    from .validate import load_graph_file, validate_graph
+    from .validate import load_graph_file, oxigraph_store, validate_graph, validate_store
 
-    report = validate_graph(merge_datasets(load_graph_file(p) for p in args.graphs))
+    if args.store and args.graphs:
+        raise InputError(args.store, "give graph files or --store, not both")
+    sparql = (args.engine or ("sparql" if args.store else "pyshacl")) == "sparql"
+    if args.store:
+        from .corpus_store import CorpusStore
+
+        with CorpusStore.open(args.store) as cs:
+            report = validate_store(cs.ox) if sparql else validate_graph(cs.dataset())
+    else:
+        ds = merge_datasets(load_graph_file(p) for p in args.graphs or ["out/graph.trig"])
+        report = validate_store(oxigraph_store(ds)) if sparql else validate_graph(ds)
     sys.stdout.write(report.text())
     return EXIT_OK if report.conforms else EXIT_CHECKS
 
