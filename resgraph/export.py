@@ -425,7 +425,9 @@ def void_description(
         "# description of this dataset, written by `resgraph export`.",
     ]
     if url:
-        lines.append(f"@base {iri(url if url.endswith('/') else url + '/')} .")
+        # the base is where void.ttl itself will be: <#dataset> and <graph.ttl> resolve as
+        # they do when the file is read from its published place without a base
+        lines.append(f"@base {iri(url.rstrip('/') + '/void.ttl')} .")
     lines += [
         "@prefix void: <http://rdfs.org/ns/void#> .",
         "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
