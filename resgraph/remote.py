@@ -440,7 +440,9 @@ class PushReport:
     requests: int
     seconds: float
     fallback: str | None = None  # why SPARQL Update was used instead of the GSP
-    default_graph: bool = False  # the server's default graph was replaced by the store's
+    # the server's default graph (default_graph="push"): "replaced" by the store's union,
+    # "patched" with the triples of the changed graphs, "unchanged", or "" (not pushed)
+    default_graph: str = ""
 
     def summary(self) -> str:
         """One line for the terminal."""
@@ -452,7 +454,7 @@ class PushReport:
             f"{rate:,.0f} triples/s); {self.skipped} unchanged, {self.removed} removed"
         )
         if self.default_graph:
-            line += "; default graph (the union) replaced"
+            line += f"; default graph (the union) {self.default_graph}"
         if self.fallback:
             line += f"; {self.fallback}"
         return line
@@ -530,6 +532,35 @@ def push(
     after = dict(before)
     skipped = 0
     default_sent = False
+    union = endpoint.default_graph == "push"
+    # keep the server's default graph in step by a diff (the triples of the changed
+    # graphs) when it is known to match the store; otherwise send the union whole
+    diff = union and not force and before.get(DEFAULT) == _SYNCED and bool(endpoint.update_url)
+    dirty = False
+
+    def mark_dirty() -> None:
+        # an interrupted push leaves the default graph unknown: the next one sends it whole
+        nonlocal dirty
+        if union and not dirty:
+            dirty = True
+            after.pop(DEFAULT, None)
+            if state_file is not None:
+                _save_state(state_file, {**saved, key: after})
+
+    def flush(batch: dict[str, _Graph]) -> None:
+        nonlocal diff
+        if not batch:
+            return
+        mark_dirty()
+        if diff and any(g.blank for g in batch.values()):
+            diff = False  # blank nodes cannot be matched with the server's copies
+        old = {iri: writer.server_graph(iri) for iri in batch} if diff else {}
+        done = list(writer.write(list(batch.values())))
+        if diff:
+            writer.patch_default(oxstore, [(old[i], _triples(batch[i])) for i in done])
+        for iri in done:
+            after[iri] = batch[iri].sha256
+
     try:
         pending: dict[str, _Graph] = {}
         held = 0
@@ -542,21 +573,26 @@ def push(
             held += g.triples
             # hold about one batch of triples in memory, not the whole store
             if held >= batch_triples:
-                for done in writer.write(list(pending.values())):
-                    after[done] = pending[done].sha256
+                flush(pending)
                 pending, held = {}, 0
-        for done in writer.write(list(pending.values())):
-            after[done] = pending[done].sha256
-        for done in writer.drop(gone):
-            after.pop(done, None)
-        if endpoint.default_graph == "push":
-            union = _read_graph(oxstore, DEFAULT)
-            if force or before.get(DEFAULT) != union.sha256:
-                for _ in writer.write([union]):
-                    after[DEFAULT] = union.sha256
+        flush(pending)
+        if gone:
+            mark_dirty()
+            old_gone = (
+                [(writer.server_graph(iri), set[ox.Triple]()) for iri in gone] if diff else []
+            )
+            for done in writer.drop(gone):
+                after.pop(done, None)
+            if diff:
+                writer.patch_default(oxstore, old_gone)
+        if union and not (diff and before.get(DEFAULT) == _SYNCED):
+            whole = _read_graph(oxstore, DEFAULT)
+            for _ in writer.write([whole]):
                 default_sent = True
+        if union:
+            after[DEFAULT] = _SYNCED
     finally:
-        if state_file is not None and after != before:
+        if state_file is not None and (after != before or dirty):
             saved[key] = after
             _save_state(state_file, saved)
     return PushReport(
@@ -569,12 +605,26 @@ def push(
         requests=writer.requests,
         seconds=time.perf_counter() - started,
         fallback=writer.fallback,
-        default_graph=default_sent,
+        default_graph=(
+            ""
+            if not union
+            else "replaced"
+            if default_sent
+            else "patched"
+            if writer.patched
+            else "unchanged"
+        ),
     )
 
 
 # the IRI standing for the default graph in the push state and in _Graph
 DEFAULT = ""
+# the push state's mark that the server's default graph is the store's union
+_SYNCED = "union"
+
+
+def _triples(g: _Graph) -> set[ox.Triple]:
+    return {q.triple for q in ox.parse(b"".join(g.lines), format=ox.RdfFormat.N_TRIPLES)}
 
 
 def _read_graph(oxstore: ox.Store, iri: str) -> _Graph:
@@ -597,6 +647,7 @@ class _Writer:
         self.gsp_confirmed = False  # a GSP write succeeded: a later 404 is a real error
         self.fallback: str | None = None
         self.sent = self.triples = self.requests = 0
+        self.patched = 0  # triples added to or deleted from the default graph by a diff
 
     def _request(self, method: str, url: str, body: bytes, ctype: str | None) -> _Response:
         self.requests += 1
@@ -685,6 +736,53 @@ class _Writer:
         )
         if not response.ok:
             raise _refused(what, "POST", url, response)
+
+    def server_graph(self, iri: str) -> set[ox.Triple]:
+        """The server's copy of a graph (CONSTRUCT through the query URL: every server has it)."""
+        text = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri}> {{ ?s ?p ?o }} }}"
+        guard_query(text)
+        url = _with_params(self.endpoint.query_url, self.endpoint.query_params)
+        headers = {"Content-Type": "application/sparql-query", "Accept": "application/n-triples"}
+        self.requests += 1
+        response = _send(
+            self.endpoint, "POST", url, text.encode("utf-8"), headers, sleep=self.sleep
+        )
+        if not response.ok:
+            raise _refused(f"read <{iri}>", "POST", url, response)
+        kind = response.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        fmt = {
+            "text/turtle": ox.RdfFormat.TURTLE,
+            "application/rdf+xml": ox.RdfFormat.RDF_XML,
+        }.get(kind, ox.RdfFormat.N_TRIPLES)
+        try:
+            return {q.triple for q in ox.parse(response.body, format=fmt)}
+        except SyntaxError as exc:
+            raise RemoteError(f"read <{iri}>: {_show(url)}: not {fmt}: {exc}") from None
+
+    def patch_default(
+        self, oxstore: ox.Store, changes: Sequence[tuple[set[ox.Triple], set[ox.Triple]]]
+    ) -> None:
+        """Bring the server's default graph (the union) in step with graphs that changed.
+
+        `changes` holds (the server's old copy, the new content) per graph. A triple
+        of the new content is added; a triple of the old copy only is deleted unless
+        some graph of the store still holds it (the store's union says).
+        """
+        default = ox.DefaultGraph()
+        inserts: set[ox.Triple] = set()
+        deletes: set[ox.Triple] = set()
+        for old, new in changes:
+            inserts |= new - old
+            deletes |= old - new
+        deletes = {
+            t for t in deletes if ox.Quad(t.subject, t.predicate, t.object, default) not in oxstore
+        }
+        for keyword, triples in (("DELETE DATA", deletes), ("INSERT DATA", inserts)):
+            lines = sorted(f"{t} ." for t in triples)
+            for i in range(0, len(lines), self.batch):
+                body = "\n".join(lines[i : i + self.batch])
+                self._post_update([f"{keyword} {{\n{body}\n}}"], "update the default graph")
+                self.patched += len(lines[i : i + self.batch])
 
     def drop(self, iris: Sequence[str]) -> Iterator[str]:
         """Remove these graphs from the server (a graph already gone is fine)."""

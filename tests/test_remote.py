@@ -359,7 +359,7 @@ def test_push_sends_every_graph_and_the_union(store: StoreView, sparql_endpoint:
         0,
         0,
     )
-    assert report.default_graph
+    assert report.default_graph == "replaced"
     assert report.triples == len(store.ox)
     assert server_quads(sparql_endpoint) == local_quads(store)
 
@@ -438,12 +438,35 @@ def test_a_changed_document_replaces_only_its_graph(
         after = server_quads(sparql_endpoint)
         assert after == local_quads(s)
     assert (report.sent, report.skipped, report.removed) == (1, len(CORPUS) - 1, 0)
-    assert report.default_graph  # the union changed with it
+    assert report.default_graph == "patched"  # the union changed with it, by a diff
     for doc in documents:
         if doc.graph != changed.graph:
             assert graph_of(after, doc.graph) == graph_of(before, doc.graph)
     assert graph_of(after, changed.graph) != graph_of(before, changed.graph)
     assert len(graph_of(after, changed.graph)) == changed.triples
+
+
+def test_an_interrupted_push_sends_the_union_whole_next_time(
+    store_path: Path, documents: list[NewDocument], sparql_endpoint: Endpoint
+) -> None:
+    with CorpusStore.open(store_path) as s:
+        push(s, sparql_endpoint)
+    with CorpusStore.open(store_path, write=True) as s:
+        s.put_documents([_changed(documents[2])])
+    with (
+        CorpusStore.open(store_path) as s,
+        ScriptedServer([(400, {}, b"disk full")], repeat=True) as broken,
+    ):
+        half = Endpoint(
+            sparql_endpoint.query_url,
+            update_url=sparql_endpoint.update_url,
+            gsp_url=broken.url("/store"),
+        )
+        with pytest.raises(RemoteError, match="disk full"):
+            push(s, half)
+        report = push(s, sparql_endpoint)
+        assert server_quads(sparql_endpoint) == local_quads(s)
+    assert (report.sent, report.default_graph) == (1, "replaced")
 
 
 def test_a_removed_document_is_dropped_on_the_server(
@@ -457,7 +480,7 @@ def test_a_removed_document_is_dropped_on_the_server(
     with CorpusStore.open(store_path) as s:
         report = push(s, sparql_endpoint)
         assert server_quads(sparql_endpoint) == local_quads(s)
-    assert (report.sent, report.removed) == (0, 1)
+    assert (report.sent, report.removed, report.default_graph) == (0, 1, "patched")
     assert not graph_of(server_quads(sparql_endpoint), gone)
 
 
