@@ -568,7 +568,6 @@ def _print_summary(result: object, written: list[Path], elapsed: float) -> None:
 
 
 def _run_query(args: argparse.Namespace) -> int:
-    from rdflib import Dataset
 
     from .store import format_result, run_query
 
@@ -593,11 +592,10 @@ def _run_query(args: argparse.Namespace) -> int:
             result = run_query(cs, args.name, params, base=args.base)
         sys.stdout.write(format_result(result, args.format))
         return EXIT_OK
-    ds = Dataset(default_union=True)
-    try:
-        ds.parse(str(path), format="trig" if path.suffix == ".trig" else None)
-    except Exception as exc:  # rdflib raises many unrelated types on bad input
-        raise InputError(str(path), f"cannot parse graph: {exc}") from None
+    from .validate import load_graph_file
+
+    # the same safe reader as `validate`: no JSON-LD context or XML entity is fetched
+    ds = load_graph_file(path)
     result = run_query(ds, args.name, params, base=args.base)
     sys.stdout.write(format_result(result, args.format))
     return EXIT_OK

@@ -270,3 +270,84 @@ def _one_line(exc: BaseException) -> str:
     if len(detail) > _MAX_DETAIL:
         detail = detail[: _MAX_DETAIL - 1] + "…"
     return detail
+
+
+# -- graph files: JSON-LD contexts and XML ---------------------------------------------
+
+# JSON-LD context IRIs that stand for the package's own context (ontology/context.jsonld):
+# they are replaced by its content, never fetched; any other remote context is refused
+PACKAGE_CONTEXT_IRIS = frozenset(
+    {
+        "https://w3id.org/resgraph/context.jsonld",
+        "https://w3id.org/resgraph/ontology/context.jsonld",
+    }
+)
+_DOCTYPE_RE = re.compile(r"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def safe_graph_data(data: bytes, fmt: str | None, source: str) -> bytes:
+    """Graph file bytes made safe to hand to rdflib, or an InputError (one line).
+
+    rdflib fetches a JSON-LD `@context` given as a URL (an `http://` one reaches
+    the network, `file:///dev/zero` reads until memory runs out) and expands XML
+    entities. So JSON-LD contexts may only be inline objects or the package's own
+    context IRI (replaced by the shipped context), `@import` is refused, and an
+    XML format (RDF/XML, TriX) with a DOCTYPE or ENTITY declaration is refused.
+    Other formats (Turtle, TriG, N-Triples, N-Quads) never fetch anything.
+
+    >>> safe_graph_data(b'{"@context": {"x": "urn:x#"}, "x:a": 1}', "json-ld", "g.jsonld")
+    b'{"@context": {"x": "urn:x#"}, "x:a": 1}'
+    >>> safe_graph_data(b'{"@context": "file:///dev/zero"}', "json-ld", "g")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    resgraph.errors.InputError: g: JSON-LD context 'file:///dev/zero' refused (only inline ...
+    """
+    from .errors import InputError
+
+    if fmt in ("json-ld", "jsonld"):
+        import json
+
+        try:
+            doc = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError) as exc:
+            raise InputError(source, f"not valid JSON: {_one_line(exc)}") from None
+        try:
+            return json.dumps(_inline_contexts(doc), ensure_ascii=False).encode("utf-8")
+        except ValueError as exc:
+            raise InputError(source, str(exc)) from None
+    if fmt in ("xml", "application/rdf+xml", "trix", "rdf/xml") and _DOCTYPE_RE.search(
+        data.decode("utf-8", errors="replace")
+    ):
+        raise InputError(source, "XML with a DTD or entity declarations is refused")
+    return data
+
+
+def _inline_contexts(node: Any) -> Any:
+    """The JSON-LD document with every `@context` checked (iteratively: it may be deep)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if "@import" in item:
+                raise ValueError("JSON-LD @import refused (nothing is fetched)")
+            if "@context" in item:
+                item["@context"] = _context_value(item["@context"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return node
+
+
+def _context_value(value: Any) -> Any:
+    if isinstance(value, str):
+        if value in PACKAGE_CONTEXT_IRIS:
+            from .export import jsonld_context
+
+            return jsonld_context()
+        raise ValueError(
+            f"JSON-LD context {value[:80]!r} refused (only inline contexts or the "
+            "package's own; nothing is fetched)"
+        )
+    if isinstance(value, list):
+        return [_context_value(v) for v in value]
+    return value  # an inline object (checked by the walk) or null

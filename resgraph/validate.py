@@ -172,12 +172,21 @@ def load_graph_file(path: str | Path) -> Dataset:
     fmt = {".trig": "trig", ".nq": "nquads", ".jsonld": "json-ld", ".nt": "nt"}.get(
         p.suffix.lower()
     )
+    from rdflib.util import guess_format
+
+    from .guard import safe_graph_data
+
+    # read the bytes ourselves: rdflib would fetch a JSON-LD @context URL or expand XML entities
+    fmt = fmt or guess_format(str(p))
+    data = safe_graph_data(p.read_bytes(), fmt, str(p))
     ds = Dataset(default_union=True)
     try:
         if fmt in ("trig", "nquads", "json-ld"):
-            ds.parse(str(p), format=fmt)
+            ds.parse(data=data, format=fmt, publicID=p.resolve().as_uri())
         else:
-            ds.graph(URIRef(p.resolve().as_uri())).parse(str(p), format=fmt)
+            ds.graph(URIRef(p.resolve().as_uri())).parse(
+                data=data, format=fmt, publicID=p.resolve().as_uri()
+            )
     except Exception as exc:  # rdflib raises many unrelated types on bad input
         raise InputError(str(p), f"cannot parse graph: {' '.join(str(exc).split())}") from None
     return ds
