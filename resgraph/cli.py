@@ -455,7 +455,7 @@ def _print_store_summary(result: object, written: list[Path], elapsed: float) ->
     if result.findings is not None:
         found = ", ".join(f"{n} {k.removesuffix('-violation')}" for k, n in s.findings.items() if n)
         print(f"findings:    {sum(s.findings.values())}" + (f" ({found})" if found else ""))
-    print(f"written:     {', '.join(str(p) for p in written) or 'nothing changed'}")
+    print(f"written:     {', '.join(str(p) for p in written) or 'nothing'}")
     print(f"time:        {elapsed:.2f} s")
 
 
