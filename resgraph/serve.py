@@ -332,8 +332,10 @@ def _run_named(target: _Target, job: NamedJob) -> Reply:
 
     query = load_query(job.name)
     # the store's runner types the parameters from the header (one code path with the CLI)
-    result = run_query(OxSelect(target.ox, cap=job.max_rows + 1), query, dict(job.params),
-                       base=job.base)  # fmt: skip
+    runner = (
+        target.corpus if target.corpus is not None else OxSelect(target.ox, cap=job.max_rows + 1)
+    )
+    result = run_query(runner, query, dict(job.params), base=job.base)
     variables = list(result.vars)
     rows = [
         {v: rdflib_term(t) for v, t in zip(variables, row, strict=True) if t is not None}
