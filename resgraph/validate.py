@@ -4,7 +4,17 @@ Shapes say what every node must look like (docs/mapping.md); they run with
 pySHACL (https://www.w3.org/TR/shacl/). Each shape has a stable id in its IRI
 (`S03-clause`); a result is reported under the node shape that owns the
 failing property shape, with that shape's sh:message, so the report names
-the rule. Checks (`queries/checks/*-violation.rq`, run by `store.run_checks`)
+the rule. On an Oxigraph store (the corpus store) `validate_store` runs the
+same shapes compiled to SPARQL: one query per property shape, the failing rows
+only, about 10-20x faster than pySHACL and with the same results (pySHACL stays
+the reference: tests/test_shapes_fast.py). The compiler knows the part of SHACL
+Core the shapes use (sh:targetClass, sh:targetSubjectsOf; predicate paths;
+min/maxCount, datatype, nodeKind, class, in, pattern, minLength, minInclusive,
+lessThanOrEquals, node, or, qualifiedValueShape + qualifiedMinCount) and raises
+ShapesCompileError on anything else. One thing a store cannot see: Oxigraph
+keeps every integer-derived datatype as xsd:integer, so sh:datatype
+xsd:nonNegativeInteger checks an integer >= 0 there.
+Checks (`queries/checks/*-violation.rq`, run by `store.run_checks`)
 are consistency findings across nodes: a cited date that is not the adoption
 date, an "Ibid." without antecedent … They are counted, never fatal, unless
 the caller asks for strictness.

@@ -65,8 +65,11 @@ def as_stored(n3: str | None) -> str | None:
 
 def rows(report: validate.ValidationReport, *, stored: bool = False) -> list[Row]:
     return sorted(
-        (r.shape, r.focus, r.path, as_stored(r.value) if stored else r.value, r.component)
-        for r in report.results
+        (
+            (r.shape, r.focus, r.path, as_stored(r.value) if stored else r.value, r.component)
+            for r in report.results
+        ),
+        key=repr,
     )
 
 
@@ -203,7 +206,28 @@ def cited_in_other_graph(ds: Dataset) -> None:
     other.add((s, URIRef("http://purl.org/dc/terms/identifier"), Literal("X/1")))  # type: ignore[arg-type]
 
 
+def organ_subclass_without_label(ds: Dataset) -> None:
+    # SHACL instances follow rdfs:subClassOf in the data: a committee is an organ
+    g = ds.graph(URIRef("https://example.org/graph/other"))
+    committee = URIRef("https://example.org/Committee")
+    g.add((committee, RDFS.subClassOf, URIRef(RG + "Organ")))
+    g.add((URIRef("https://example.org/c1"), RDF.type, committee))
+
+
+def selector_of_subclass(ds: Dataset) -> None:
+    # sh:class holds through a subclass; the node is then also an S07 target
+    sel, _, _, g = _first(ds, RG + "selector")
+    kind = URIRef("https://example.org/Span")
+    g.add((kind, RDFS.subClassOf, URIRef(OA + "TextPositionSelector")))
+    for _, _, o, _ in list(ds.quads((sel, URIRef(RG + "selector"), None, None)))[:1]:  # type: ignore[arg-type]
+        g.remove((o, RDF.type, URIRef(OA + "TextPositionSelector")))
+        g.add((o, RDF.type, kind))
+        g.remove((o, URIRef(OA + "end"), None))
+
+
 BROKEN: dict[str, Callable[[Dataset], None]] = {
+    "organ-subclass-without-label": organ_subclass_without_label,
+    "selector-of-subclass-without-end": selector_of_subclass,
     "no-clause-text": drop(RG + "text"),
     "no-position": drop(RG + "position"),
     "no-label": drop(str(RDFS.label)),
@@ -246,6 +270,42 @@ def test_broken_graph_same_as_pyshacl(
     BROKEN[case](ds)
     report = assert_same(ds)
     assert not report.conforms, f"{case} should break a shape"
+
+
+def _mutate_randomly(ds: Dataset, seed: int) -> None:
+    """Drop, duplicate, retype or re-datatype a few random triples (seeded)."""
+    import random
+
+    rnd = random.Random(seed)
+    quads = sorted(ds.quads((None, None, None, None)), key=str)
+    for _ in range(4):
+        s, p, o, g = rnd.choice(quads)
+        graph = ds.graph(g)
+        action = rnd.choice(["drop", "duplicate", "as-string", "retype", "as-iri"])
+        if action == "drop":
+            graph.remove((s, p, o))
+        elif action == "duplicate":
+            graph.add((s, p, Literal(f"extra {rnd.randrange(100)}")))
+        elif action == "as-string" and isinstance(o, Literal):
+            graph.remove((s, p, o))
+            graph.add((s, p, Literal(str(o))))
+        elif action == "retype":
+            types = sorted({t for _, _, t, _ in quads if _ == RDF.type} | {RDF.type}, key=str)
+            graph.add((s, RDF.type, rnd.choice(types)))
+        elif action == "as-iri":
+            graph.remove((s, p, o))
+            graph.add((s, p, URIRef(f"https://example.org/x{rnd.randrange(100)}")))
+
+
+@pytest.mark.parametrize("seed", range(12), ids=[f"seed-{n}" for n in range(12)])
+def test_random_mutations_same_as_pyshacl(
+    seed: int, built: Callable[[Iterable[Path]], Dataset]
+) -> None:
+    ds = Dataset()
+    for s, p, o, g in built([SEED, TEXTS[0]]).quads((None, None, None, None)):
+        ds.graph(g).add((s, p, o))
+    _mutate_randomly(ds, seed)
+    assert_same(ds)
 
 
 # -- incremental validation ------------------------------------------------------------------
