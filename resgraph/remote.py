@@ -27,10 +27,13 @@ tokens and never touches strings, IRIs or comments. The constant is checked
 (an IRI cannot close its `<…>`, a literal is escaped), and the finished text
 passes the query guard before it is sent.
 
-The named queries read the default graph as the union of the named graphs.
-GraphDB, Virtuoso and QLever do that by themselves; Oxigraph server is asked
-to with its `union-default-graph` parameter; Fuseki needs
-`tdb2:unionDefaultGraph true` in the dataset's configuration (docs/remote.md).
+The named queries read the default graph as the union of the named graphs, as
+a set (a triple several documents hold counts once). For servers whose default
+graph is a graph of its own (Oxigraph, Fuseki: `default_graph="push"`), push
+also writes the store's union (the corpus store keeps it in its default graph)
+there, and keeps it in step with a diff of the changed graphs. Servers that
+answer over all their graphs by themselves (GraphDB, Virtuoso) use "union"
+(docs/remote.md).
 """
 
 from __future__ import annotations
