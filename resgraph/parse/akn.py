@@ -700,7 +700,9 @@ def _leaves(n: _Node) -> Iterator[_Node | _Chars]:
 
 # --- metadata --------------------------------------------------------------------
 
-_MEETING_RE = re.compile(r"(\d+)(?:st|nd|rd|th)\s+(?:\([a-z]+\)\s+)?plenary meeting")
+# bounded and anchored at the start of a number: an unbounded \d+ retried at every
+# digit of a long run of digits is quadratic (tests/test_regex_budget.py)
+_MEETING_RE = re.compile(r"(?<!\d)(\d{1,5})(?:st|nd|rd|th)\s+(?:\([a-z]+\)\s+)?plenary meeting")
 _PV_RE = re.compile(r"/PV\.(\d+)\b")
 _JOB_RE = re.compile(r"\d{2}-\d{5}")
 _AGENDA_RE = re.compile(r"\d+(?:\s?\([a-z]{1,3}\))?")
