@@ -42,7 +42,7 @@ import sqlite3
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -396,20 +396,24 @@ class CorpusStore:
         return int(n.value) if isinstance(n, ox.Literal) else 0
 
     def query(
-        self, sparql: str, *, substitutions: dict[str, Identifier] | None = None
+        self, sparql: str, *, substitutions: Mapping[str, Identifier] | None = None
     ) -> ox.QuerySolutions | ox.QueryTriples | ox.QueryBoolean:
         """Run SPARQL over the union of the named graphs; variables bound by `substitutions`.
 
+        A bound `?name` is written into the text as a constant (`remote.bind_parameters`:
+        IRIs validated, literals escaped; strings, IRIs and comments untouched), as the
+        remote endpoints get it: pyoxigraph's own `substitutions` are applied after the
+        query is evaluated (measured on ga75: 515 ms vs 2.5 ms for a per-document query)
+        and its optimiser decides `BOUND(?x)` before substituting. A bound variable
+        projected by the top-level SELECT is left out of its columns.
         Callers pass the text through the query guard first (resgraph/guard.py).
         """
-        subs: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
-            ox.Variable(k.lstrip("?$")): to_oxigraph(v) for k, v in (substitutions or {}).items()
-        }
-        if subs:
-            # Oxigraph substitutes only variables of the top-level projection
-            sparql = fold_bound(project_variables(sparql, [v.value for v in subs]), subs)
+        if substitutions:
+            from .remote import bind_parameters
+
+            sparql = bind_parameters(sparql, {k.lstrip("?$"): v for k, v in substitutions.items()})
         try:
-            return self.ox.query(sparql, substitutions=subs)
+            return self.ox.query(sparql)
         except SyntaxError as exc:
             raise QueryError(f"not a valid SPARQL query: {' '.join(str(exc).split())}") from exc
         except OSError as exc:
@@ -418,23 +422,32 @@ class CorpusStore:
     def select(
         self,
         sparql: str,
-        bindings: dict[str, Identifier] | None = None,
+        bindings: Mapping[str, Identifier] | None = None,
         *,
         limit: int | None = None,
     ) -> tuple[tuple[str, ...], list[tuple[Identifier | None, ...]]]:
-        """A SELECT's variables and rows as rdflib terms (what `store.run_query` returns)."""
-        result = self.query(sparql, substitutions=bindings)
+        """A SELECT's variables and rows as rdflib terms (what `store.run_query` returns).
+
+        The columns are those of the query as written: a projected parameter holds
+        its bound value, as with rdflib's initBindings.
+        """
+        bound = {k.lstrip("?$"): v for k, v in (bindings or {}).items()}
+        result = self.query(sparql, substitutions=bound)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
-        # the variables project_variables put first are not the query's own columns
-        skip = len(_unprojected(sparql, [k.lstrip("?$") for k in bindings or {}]))
-        names = tuple(v.value for v in result.variables)[skip:]
+        got = [v.value for v in result.variables]
+        names = tuple(_projection(sparql)) or tuple(got)
+        index = {name: i for i, name in enumerate(got)}
         rows: list[tuple[Identifier | None, ...]] = []
         try:
             for solution in result:
                 if limit is not None and len(rows) >= limit:
                     break
-                rows.append(tuple(to_rdflib(solution[i]) for i in range(skip, skip + len(names))))
+                rows.append(
+                    tuple(
+                        to_rdflib(solution[index[n]]) if n in index else bound.get(n) for n in names
+                    )
+                )
         except OSError as exc:
             raise QueryError(f"{self.path}: query failed: {exc}") from exc
         return names, rows
@@ -818,149 +831,17 @@ def fts_query(text: str) -> str:
     return " ".join(parts)
 
 
-# -- binding variables the way Oxigraph wants them ------------------------------------
+def _projection(sparql: str) -> list[str]:
+    """The variables of the top-level SELECT clause in order (empty for SELECT *)."""
+    from .guard import guard_query
 
-# a token of SPARQL text: enough to find the top-level SELECT, WHERE group and GROUP BY
-# without being fooled by comments, strings or IRIs (each alternative is linear)
-_TOKEN_RE = re.compile(
-    r"""(?P<ws>\s+)|(?P<comment>\#[^\n]*)"""
-    r"""|(?P<iri><[^<>"{}|^`\\\x00-\x20]*>)"""
-    r"""|(?P<string>'{3}(?:[^'\\]|\\.|'(?!''))*'{3}|"{3}(?:[^"\\]|\\.|"(?!""))*"{3}"""
-    r"""|'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
-    r"""|(?P<var>[?$][A-Za-z0-9_]+)|(?P<word>[A-Za-z_][A-Za-z0-9_-]*)"""
-    r"""|(?P<punct>.)""",
-    re.DOTALL,
-)
-_AGGREGATES = {"COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT"}
-
-
-@dataclass(frozen=True)
-class _Shape:
-    select_end: int  # offset after SELECT [DISTINCT|REDUCED]
-    star: bool
-    projected: frozenset[str]
-    aggregated: bool
-    where_end: int  # offset after the closing brace of the top-level WHERE group
-    group_by_end: int | None  # offset after the top-level GROUP BY
-
-
-def _shape(sparql: str) -> _Shape | None:
-    tokens = [
-        (m.lastgroup, m.group(), m.end())
-        for m in _TOKEN_RE.finditer(sparql)
-        if m.lastgroup not in ("ws", "comment")
-    ]
-    i = next((k for k, t in enumerate(tokens) if t[0] == "word" and t[1].upper() == "SELECT"), None)
-    if i is None:
-        return None
-    select_end = tokens[i][2]
-    i += 1
-    if i < len(tokens) and tokens[i][1].upper() in ("DISTINCT", "REDUCED"):
-        select_end = tokens[i][2]
-        i += 1
-    projected: set[str] = set()
-    aggregated = star = False
-    depth = 0
-    while i < len(tokens) and not (tokens[i][1] == "{" and depth == 0):
-        kind, text, _ = tokens[i]
-        if text == "(":
-            depth += 1
-        elif text == ")":
-            depth -= 1
-        elif text == "*" and depth == 0:
-            star = True
-        elif kind == "var" and (depth == 0 or tokens[i - 1][1].upper() == "AS"):
-            projected.add(text[1:])
-        elif kind == "word" and text.upper() in _AGGREGATES:
-            aggregated = True
-        i += 1
-    depth = 0
-    where_end = None
-    while i < len(tokens):
-        if tokens[i][1] == "{":
-            depth += 1
-        elif tokens[i][1] == "}":
-            depth -= 1
-            if depth == 0:
-                where_end = tokens[i][2]
-                break
-        i += 1
-    if where_end is None:
-        return None
-    group_by_end = None
-    for k in range(i + 1, len(tokens) - 1):
-        if tokens[k][1].upper() == "GROUP" and tokens[k + 1][1].upper() == "BY":
-            group_by_end = tokens[k + 1][2]
-            aggregated = True
-            break
-    return _Shape(select_end, star, frozenset(projected), aggregated, where_end, group_by_end)
-
-
-def _unprojected(sparql: str, names: Sequence[str]) -> list[str]:
-    """The names the top-level SELECT does not project (none for SELECT * or no SELECT)."""
-    shape = _shape(sparql)
-    if shape is None or shape.star:
+    parsed = guard_query(sparql).parsed
+    try:
+        # CompValue.get returns the key itself when it is missing: test membership
+        items = parsed[1]["projection"] if "projection" in parsed[1] else []  # noqa: SIM401
+    except (IndexError, KeyError, TypeError):
         return []
-    return [n for n in names if n not in shape.projected]
-
-
-def project_variables(sparql: str, names: Sequence[str]) -> str:
-    """The query with `names` first in its top-level projection (and GROUP BY, if grouped).
-
-    Oxigraph binds a substitution only when the variable is projected; the
-    variable names come from query headers (`?_name`), never from user values.
-
-    >>> project_variables("SELECT ?a WHERE { ?_x ?p ?a }", ["_x"])
-    'SELECT ?_x ?a WHERE { ?_x ?p ?a }'
-    >>> project_variables("SELECT ?t (COUNT(?c) AS ?n) WHERE { ?c ?p ?_v } GROUP BY ?t", ["_v"])
-    'SELECT ?_v ?t (COUNT(?c) AS ?n) WHERE { ?c ?p ?_v } GROUP BY ?_v ?t'
-    >>> project_variables("SELECT * WHERE { ?_x ?p ?a }", ["_x"])
-    'SELECT * WHERE { ?_x ?p ?a }'
-    """
-    missing = _unprojected(sparql, names)
-    shape = _shape(sparql)
-    if not missing or shape is None:
-        return sparql
-    added = "".join(f" ?{n}" for n in missing)
-    if shape.group_by_end is not None:
-        g = shape.group_by_end
-        sparql = sparql[:g] + added + sparql[g:]
-    elif shape.aggregated:
-        w = shape.where_end
-        sparql = sparql[:w] + " GROUP BY" + added + sparql[w:]
-    return sparql[: shape.select_end] + added + sparql[shape.select_end :]
-
-
-def fold_bound(sparql: str, names: Iterable[str | ox.Variable]) -> str:
-    """`BOUND(?name)` of a substituted variable written as `true`.
-
-    Oxigraph's optimiser decides BOUND of a variable no pattern binds before the
-    substitution is applied (pyoxigraph 0.5: `FILTER(!BOUND(?_doc) || ?d = ?_doc)`
-    keeps every row); a substituted variable is bound, as rdflib's initBindings say.
-
-    >>> fold_bound("SELECT ?a { ?a ?p ?o FILTER(!BOUND(?_x) || ?a = ?_x) }", ["_x"])
-    'SELECT ?a { ?a ?p ?o FILTER(!true || ?a = ?_x) }'
-    """
-    wanted = {n.value if isinstance(n, ox.Variable) else n for n in names}
-    tokens = [
-        (m.lastgroup, m.group(), m.start(), m.end())
-        for m in _TOKEN_RE.finditer(sparql)
-        if m.lastgroup not in ("ws", "comment")
-    ]
-    spans: list[tuple[int, int]] = []
-    for k in range(len(tokens) - 3):
-        word, paren, var, close = tokens[k : k + 4]
-        if (
-            word[1].upper() == "BOUND"
-            and paren[1] == "("
-            and var[0] == "var"
-            and var[1][1:] in wanted
-            and close[1] == ")"
-        ):
-            spans.append((word[2], close[3]))
-    for start, end in reversed(spans):
-        sparql = sparql[:start] + "true" + sparql[end:]
-    return sparql
+    return [str(item["var"] if "var" in item else item["evar"]) for item in items]
 
 
 def _now() -> str:
