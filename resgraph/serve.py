@@ -28,6 +28,7 @@ import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -1046,6 +1047,12 @@ def serve_forever(config: ServeConfig) -> None:
     """Run the server until interrupted."""
     server = make_server(config)
     print(f"resgraph serve: {server.url} (SPARQL endpoint {server.url}sparql)", file=sys.stderr)
+    sys.stderr.flush()
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops as Ctrl-C does: workers and lock released
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

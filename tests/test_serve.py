@@ -813,3 +813,48 @@ def test_serves_a_corpus_store_and_holds_its_read_lock(
         server.server_close()
     with corpus_store.CorpusStore.open(folder, write=True):
         pass  # released when the server stops
+
+
+def test_cli_serve_answers_and_stops_with_its_workers(
+    seed_graph: tuple[Path, rdflib.Dataset],
+) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    psutil = pytest.importorskip("psutil")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "resgraph",
+            "serve",
+            "--graph",
+            str(seed_graph[0]),
+            "--port",
+            "0",
+            "--quiet",
+            "--workers",
+            "2",
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        url = line.split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        client = Client(url)
+        assert _ask(client, f"ASK {{ <{SEED_DOC}> ?p ?o }}")
+        workers = psutil.Process(proc.pid).children()
+        assert len(workers) == 2
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert proc.returncode == 0
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    assert alive == []
