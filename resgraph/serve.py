@@ -15,6 +15,13 @@ over the time limit is stopped by killing its worker, which is replaced. Workers
 store read-only; the server holds the store's shared lock so no writer runs meanwhile.
 Results are cut at `max_rows` rows (or triples), and the cut is reported in the header
 `X-Resgraph-Truncated`.
+
+Queries see the default graph, which holds the set union of the document graphs (a
+CorpusStore keeps it so; a graph file is laid out the same way when loaded); `GRAPH ?g`
+reaches the document graphs. Updates (with `--allow-update` and the token) run on a single
+worker that opens the store for writing; they change the graphs as written, so triples
+meant for queries go into the default graph. Served from a graph file, updates live in that
+worker's memory only (and are lost when it is replaced after a timeout).
 """
 
 from __future__ import annotations
@@ -32,7 +39,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -1544,9 +1550,3 @@ def find_network_page(source: Source) -> Path | None:
     folder = source.path.parent
     page = folder / "network.html"
     return page if page.is_file() else None
-
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    """The result of fn() and the seconds it took."""
-    started = time.perf_counter()
-    return fn(), time.perf_counter() - started
