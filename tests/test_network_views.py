@@ -7,7 +7,9 @@ fixtures), as one named graph per document like the build makes it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
@@ -151,3 +153,38 @@ def test_clause_views_are_capped_with_a_notice() -> None:
     assert "--session" in capped.graph["notice"] and "12 clauses" in capped.graph["notice"]
     assert cap_clauses(g, 12) is g
     assert MAX_CLAUSE_NODES >= 1000
+
+
+@pytest.fixture(scope="module")
+def corpus_store(ds: rdflib.Dataset, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The same fixture in an on-disk corpus store (Oxigraph), opened for reading."""
+    pytest.importorskip("pyoxigraph")
+    from resgraph.corpus_store import CorpusStore, NewDocument
+
+    path = tmp_path_factory.mktemp("store") / "store"
+    graph = ID + "graph/all"
+    nquads = ds.serialize(format="nquads").encode("utf-8")
+    with CorpusStore.open(path, write=True) as s:
+        s.put_documents([NewDocument(graph, "all", "fixture.ttl", "0" * 64, nquads, len(ds))])
+    with CorpusStore.open(path) as s:
+        yield s
+
+
+VIEWS = [
+    ("corpus", None, 1),
+    ("resolution", "A/RES/90/1", 1),
+    ("resolution", "A/RES/91/3", 2),
+    ("treaty", "untoc", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("view", "focus", "depth"), VIEWS, ids=[f"{v}-{f}-{d}" for v, f, d in VIEWS]
+)
+def test_a_store_and_a_dataset_give_the_same_view(
+    ds: rdflib.Dataset, corpus_store: Any, view: str, focus: str | None, depth: int
+) -> None:
+    a = build_view(ds, view, focus=focus, depth=depth)  # type: ignore[arg-type]
+    b = build_view(corpus_store, view, focus=focus, depth=depth)  # type: ignore[arg-type]
+    assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
+    assert sorted(a.edges(data=True)) == sorted(b.edges(data=True))
