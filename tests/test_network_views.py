@@ -188,3 +188,25 @@ def test_a_store_and_a_dataset_give_the_same_view(
     b = build_view(corpus_store, view, focus=focus, depth=depth)  # type: ignore[arg-type]
     assert sorted(a.nodes(data=True)) == sorted(b.nodes(data=True))
     assert sorted(a.edges(data=True)) == sorted(b.edges(data=True))
+
+
+CLI = [
+    (["network", "--view", "treaty", "--focus", "untoc"], 0, "network.html"),
+    (
+        ["network", "--view", "resolution", "--focus", "A/RES/91/3", "--depth", "2"],
+        0,
+        "network.html",
+    ),
+    (["network", "--view", "resolution", "--focus", "A/RES/1/1"], 2, None),
+    (["analytics", "export"], 0, "corpus.graphml"),
+    (["analytics", "chain", "--source", "A/RES/91/3", "--target", "A/RES/1/1"], 2, None),
+]
+
+
+@pytest.mark.parametrize(("argv", "code", "written"), CLI, ids=[" ".join(c[0][:3]) for c in CLI])
+def test_cli(tmp_path: Path, argv: list[str], code: int, written: str | None) -> None:
+    from resgraph.cli import main
+
+    out = tmp_path / (written or "x")
+    assert main([*argv, "--graph", str(FIXTURE), "--out", str(out)]) == code
+    assert out.is_file() == (written is not None)
