@@ -713,6 +713,13 @@ class Writer:
             note = f"{symbol}."
             self.last_records = None
             what = "the report of the Secretary-General"
+            if r.random() < 0.3:
+                # dated: the marker is glued to the year ("of 10 August 20163" = 2016 + note 3)
+                when = self.doc.adopted - timedelta(days=r.randint(60, 140))
+                what += f" of {long_date(when)}"
+                self.cites.append(Planted("document", symbol, clause))
+                self.last_unts = False
+                return what + self.marker(note, clause) + ","
         else:
             s = r.randint(max(31, self.doc.session - 3), self.doc.session)
             supplement = r.choice((1, 7, 10, 11, 14, 18, 24, 40, 44, 53))
