@@ -13,8 +13,9 @@ the first PUT) gets SPARQL 1.1 Update instead: `DROP SILENT GRAPH` then
 `INSERT DATA` in batches. Connection errors, timeouts, HTTP 429 and 5xx are
 retried with exponential backoff; any other refusal (401, 403, 400 …) stops
 with a one-line RemoteError. What was pushed where is remembered in a small
-JSON file beside the store (`<store>.push.json`: graph IRI -> hash of its
-N-Triples), so the next push sends only the graphs that changed and drops
+JSON file beside the store (`<store>.push.json`: graph IRI -> its source's
+hash and build time from the store's manifest, or a hash of its N-Triples),
+so the next push sends only the graphs that changed and drops
 from the server the graphs removed from the store since.
 
 `run_query` sends the named query through the SPARQL 1.1 Protocol (POST,
@@ -564,11 +565,16 @@ def push(
         for iri in done:
             after[iri] = batch[iri].sha256
 
+    # what the store's manifest says about each graph spares reading the unchanged ones
+    known = _fingerprints(store)
     try:
         pending: dict[str, _Graph] = {}
         held = 0
         for iri in wanted:
-            g = _read_graph(oxstore, iri)
+            if not force and iri in known and before.get(iri) == known[iri]:
+                skipped += 1
+                continue
+            g = _read_graph(oxstore, iri, known.get(iri))
             if not force and before.get(iri) == g.sha256:
                 skipped += 1
                 continue
@@ -630,13 +636,32 @@ def _triples(g: _Graph) -> set[ox.Triple]:
     return {q.triple for q in ox.parse(b"".join(g.lines), format=ox.RdfFormat.N_TRIPLES)}
 
 
-def _read_graph(oxstore: ox.Store, iri: str) -> _Graph:
+def _read_graph(oxstore: ox.Store, iri: str, fingerprint: str | None = None) -> _Graph:
+    """The graph as N-Triples lines; `sha256` is the manifest's fingerprint when given."""
     source = ox.DefaultGraph() if iri == DEFAULT else ox.NamedNode(iri)
     data = oxstore.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=source)
     assert data is not None  # dump without an output returns the bytes
     lines = tuple(line for line in data.splitlines(keepends=True) if line.strip())
     # "_:" inside a literal only costs the split, never correctness
-    return _Graph(iri, lines, hashlib.sha256(data).hexdigest(), b"_:" in data)
+    digest = fingerprint or hashlib.sha256(data).hexdigest()
+    return _Graph(iri, lines, digest, b"_:" in data)
+
+
+def _fingerprints(store: object) -> dict[str, str]:
+    """graph IRI -> the source's hash, triple count and build time (CorpusStore manifest).
+
+    A graph changes only when the build replaces it, which records a new build
+    time, so this identifies its content without reading it. A document whose
+    replacement did not finish (no hash) is left out: it is read and hashed.
+    """
+    documents = getattr(store, "documents", None)
+    if not callable(documents):
+        return {}
+    out: dict[str, str] = {}
+    for doc in documents():
+        if getattr(doc, "sha256", None):
+            out[str(doc.graph)] = f"{doc.sha256}:{doc.triples}:{doc.built_at}"
+    return out
 
 
 class _Writer:
