@@ -241,11 +241,6 @@ def _close(corpus: Any) -> None:
         corpus.__exit__(None, None, None)
 
 
-def _project_variables() -> Callable[[str, list[str]], str] | None:
-    module = _corpus_store_module()
-    return None if module is None else module.project_variables
-
-
 def _corpus_store_module() -> Any:
     try:
         from . import corpus_store  # type: ignore[attr-defined,unused-ignore]
@@ -353,14 +348,12 @@ def _run_named(target: _Target, job: NamedJob) -> Reply:
 
 
 class OxSelect:
-    """A pyoxigraph Store as a `store.SelectTarget`, parameters bound as rdflib binds them.
+    """A pyoxigraph Store as a `store.SelectTarget`, parameters bound as a CorpusStore binds them.
 
-    Two mechanisms together give the rows rdflib's initBindings give (every shipped query
-    is compared in tests/test_serve.py): Oxigraph's `substitutions` bind a parameter in
-    the sub-selects that project it, and a VALUES block opening the WHERE group binds it
-    for that group's FILTERs (`!BOUND(?_x) || …`), which substitutions alone let pass.
-    The terms are written by pyoxigraph (IRIs validated, literals escaped): no text of
-    the caller reaches the query unescaped.
+    `remote.bind_parameters` writes each bound parameter into the query as a constant
+    (the endpoints' code path, and the store's): Oxigraph's `substitutions` would join
+    them after evaluating the whole query, where `FILTER(!BOUND(?_x) || …)` has already
+    let every row by. The columns are those of the query as written.
     """
 
     def __init__(self, store: ox.Store, *, cap: int | None = None) -> None:
@@ -377,26 +370,25 @@ class OxSelect:
         """The variables and rows (rdflib terms, None for unbound) of a SELECT."""
         import rdflib
 
-        values = {k.lstrip("?$"): to_ox(v) for k, v in (bindings or {}).items()}
-        text, added = sparql, set()
-        project = _project_variables()
-        if values and project is not None:
-            # substitutions reach the sub-selects that project a parameter; Oxigraph takes
-            # them only for variables of the top-level projection, so those are added
-            added = {k for k in values if project(sparql, [k]) != sparql}
-            text = project(sparql, list(values))
-        text = bind_values(text, values)
-        subs = {ox.Variable(k): v for k, v in values.items()} if project is not None else None
-        result = self.ox.query(text, substitutions=subs or None)
+        from .remote import bind_parameters
+        from .store import _prepare
+
+        bound = {k.lstrip("?$"): v for k, v in (bindings or {}).items()}
+        names = tuple(str(v) for v in _prepare(sparql, "query").algebra.get("PV") or [])
+        text = bind_parameters(sparql, bound) if bound else sparql
+        result = self.ox.query(text)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
-        names = tuple(v.value for v in result.variables if v.value not in added)
+        got = {v.value for v in result.variables}
+        names = names or tuple(sorted(got))
         most = min(x for x in (limit, self.cap, sys.maxsize) if x is not None)
         rows: list[tuple[Any, ...]] = []
         for solution in result:
             if len(rows) >= most:
                 break
-            rows.append(tuple(_to_rdflib(solution[n], rdflib) for n in names))
+            rows.append(
+                tuple(_to_rdflib(solution[n], rdflib) if n in got else bound.get(n) for n in names)
+            )
         return names, rows
 
 
@@ -412,35 +404,6 @@ def _to_rdflib(term: Any, rdflib: Any) -> Any:
             return rdflib.Literal(term.value, lang=term.language)
         return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
     return rdflib.Literal(str(term))
-
-
-# a token that may hold a "{" that does not open a group: an IRI, a string, a comment
-_SKIP_RE = re.compile(r"""<[^<>"{}|^`\\\s]*>|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|#[^\n]*""")
-
-
-def bind_values(sparql: str, values: Mapping[str, Any]) -> str:
-    """The query with `VALUES (?k …) { (v …) }` opening its first group (the WHERE).
-
-    >>> bind_values("PREFIX x: <http://e/#> SELECT * WHERE { ?_d x:p ?o }",
-    ...             {"_d": ox.NamedNode("http://e/a")})
-    'PREFIX x: <http://e/#> SELECT * WHERE { VALUES (?_d) { (<http://e/a>) }  ?_d x:p ?o }'
-    >>> bind_values("SELECT * { ?s ?p ?o }", {})
-    'SELECT * { ?s ?p ?o }'
-    """
-    if not values:
-        return sparql
-    i = 0
-    while i < len(sparql):
-        m = _SKIP_RE.match(sparql, i)
-        if m:
-            i = m.end()
-            continue
-        if sparql[i] == "{":
-            names = " ".join(f"?{k.lstrip('?$')}" for k in values)
-            terms = " ".join(str(v) for v in values.values())
-            return f"{sparql[: i + 1]} VALUES ({names}) {{ ({terms}) }} {sparql[i + 1 :]}"
-        i += 1
-    raise QueryError("the query has no WHERE group to bind its parameters in")
 
 
 def to_ox(term: Any) -> Any:
