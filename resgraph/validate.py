@@ -825,14 +825,16 @@ def _property_constraints(
         merged.append((SH.maxCount, arg, "BOUND(?value)"))
     elif arg is not None and _count(arg) == 1:
         other_value = f"EXISTS {{ ?this {path} ?_o . FILTER(!sameTerm(?_o, ?value)) }}"
-        merged.append((SH.maxCount, arg, f"BOUND(?value) && {other_value}"))
+        merged.append((SH.maxCount, arg, f"IF(BOUND(?value), {other_value}, false)"))
     elif arg is not None:
         n = _count(arg)
         yield make(SH.maxCount, counted(t_whole, ">", n), counted(t_local, ">", n), arg)
     for key, value in sorted(c.sg.predicate_objects(prop)):
         if str(key) in _VALUE_PARAMS:
             viol = c.violates(str(key), value, "?value")
-            merged.append((str(key), value, f"BOUND(?value) && {viol}"))
+            # IF, not &&: Oxigraph evaluates both sides of &&, and an EXISTS with ?value
+            # unbound scans every triple of its pattern (2 s a query on a disk store)
+            merged.append((str(key), value, f"IF(BOUND(?value), {viol}, false)"))
     if merged:
         flags = [f"?_f{i}" for i in range(len(merged))]
         binds = " ".join(
@@ -841,10 +843,18 @@ def _property_constraints(
         # the union default graph gives a triple once per graph that holds it (a treaty's
         # register facts are in every document citing it): de-duplicate the pairs first, so
         # each is checked once
-        pairs = "SELECT DISTINCT ?this ?value WHERE {{ {} OPTIONAL {{ ?this {} ?value }} }}"
+        # Over the whole store the path's triples come from a sub-select, which Oxigraph
+        # joins by hashing one scan of the predicate instead of one index seek per focus
+        # node: ~20% faster on the on-disk corpus store (~10% slower in memory). A local
+        # query keeps the seeks: a document has few focus nodes.
+        values = {
+            t_whole: f"{{ SELECT ?this ?value WHERE {{ ?this {path} ?value }} }}",
+            t_local: f"{{ ?this {path} ?value }}",
+        }
+        pairs = "SELECT DISTINCT ?this ?value WHERE {{ {} OPTIONAL {} }}"
         head = f"SELECT ?this ?value {' '.join(flags)} WHERE"
         whole, local = (
-            f"{head} {{ {{ {pairs.format(t, path)} }} {binds} FILTER({' || '.join(flags)}) }}"
+            f"{head} {{ {{ {pairs.format(t, values[t])} }} {binds} FILTER({' || '.join(flags)}) }}"
             for t in (t_whole, t_local)
         )
         for (param, arg, _), f in zip(merged, flags, strict=True):
@@ -889,7 +899,7 @@ def _property_constraints(
         )
         whole, local = (
             f"SELECT ?this ?value ?other WHERE {{ {{ {pairs.format(t, path, _iri(other))} }}"
-            f" FILTER(BOUND(?value) && !{ok}) }}"
+            f" FILTER(IF(BOUND(?value), !{ok}, false)) }}"
             for t in (t_whole, t_local)
         )
         yield make(
