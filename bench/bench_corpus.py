@@ -667,7 +667,8 @@ def table(result: dict[str, Any]) -> str:
         )
     p = result["profile"]
     lines.append(
-        f"  profile ({p['documents']} documents, one process, CPU time): {p['total_ms_per_doc']} ms/doc"
+        f"  profile ({p['documents']} documents, one process, CPU time):"
+        f" {p['total_ms_per_doc']} ms/doc"
     )
     for k, v in p["stages"].items():
         lines.append(f"    {k:<28} {v['ms_per_doc']:>8.2f} ms/doc  {v['share'] * 100:5.1f}%")
