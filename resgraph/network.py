@@ -509,6 +509,14 @@ def _count_citations(g: nx.DiGraph) -> None:
         attrs["tooltip"] = _tooltip(attrs, g)
 
 
+def _organ_name(organ: str, rows: _NodeRows) -> str:
+    """The organ's label from the node's own rows (one organ: its name), else its IRI's tail."""
+    names = rows.values.get("organName", set())
+    if len(rows.values.get("organ", ())) == 1 and len(names) == 1:
+        return next(iter(names))
+    return _tail(organ)
+
+
 def _tail(iri: str) -> str:
     return unquote(re.split(r"[/#]", iri.rstrip("/#"))[-1]) or iri
 
@@ -602,7 +610,9 @@ def _node_attributes(
         "date": rows.first("date") or "",
         "session": rows.first("session") or "",
         "organ": ", ".join(
-            sorted(organ_labels.get(o, _tail(o)) for o in rows.values.get("organ", ()))
+            sorted(
+                organ_labels.get(o) or _organ_name(o, rows) for o in rows.values.get("organ", ())
+            )
         ),
         "source": rows.first("sourceFile") or "",
     }

@@ -279,8 +279,14 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         "groups": group_rows,
         "filters": {
             "organs": sorted({o for i in info for o in str(i.get("organ", "")).split(", ") if o}),
+            # sessions, then years of adoption (documents cited from outside have no session)
             "sessions": sorted(
-                {str(i["session"]) for i in info if i.get("session")},
+                {str(i["session"]) for i in info if i.get("session")}
+                | {
+                    str(i["date"])[:4]
+                    for i in info
+                    if str(i.get("date", ""))[:4].isdigit() and i["kind"] in DOCUMENT_KINDS
+                },
                 key=lambda s: (len(s), s),
             ),
         },

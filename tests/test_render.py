@@ -625,6 +625,30 @@ def test_unticking_a_relation_hides_its_edges(resolution_page: Loaded) -> None:
 
 
 @pytest.mark.browser
+@pytest.mark.parametrize(
+    ("select", "value", "shown", "hidden"),
+    [
+        ("#rg-session", "2034", ["doc/A/RES/89/7", "treaty/untoc"], ["doc/A/RES/90/1/pp/1"]),
+        ("#rg-session", "90", ["doc/A/RES/90/1/pp/1"], ["doc/A/RES/89/7"]),
+        ("#rg-organ", "Security Council", ["doc/S/RES/1325(2000)"], ["doc/A/RES/90/1"]),
+    ],
+    ids=["year", "session", "organ"],
+)
+def test_organ_and_session_filters(
+    resolution_page: Loaded, select: str, value: str, shown: list[str], hidden: list[str]
+) -> None:
+    page = resolution_page.page
+    page.select_option(select, value)
+    drawn = "(i) => window.rgNetwork.body.data.nodes.get(i) !== null"
+    for path in shown:
+        assert page.evaluate(drawn, resolution_page.node_index(ID + path)), path
+    for path in hidden:
+        assert not page.evaluate(drawn, resolution_page.node_index(ID + path)), path
+    page.select_option(select, "")
+    assert page.evaluate(drawn, resolution_page.node_index(ID + hidden[0]))
+
+
+@pytest.mark.browser
 def test_focus_fragment_selects_and_centres_a_node(browser: Any, tmp_path: Path) -> None:
     from resgraph.network import resolution_view
 

@@ -64,7 +64,11 @@
     if (!kindShown[d.kind]) return false;
     if (!SCOPED[d.kind]) return true; // treaties, volumes, organs: not of a session
     if (organFilter && d.organ.split(", ").indexOf(organFilter) === -1) return false;
-    if (sessionFilter && d.session !== sessionFilter) return false;
+    if (sessionFilter && d.session !== sessionFilter) {
+      // a year: the document's adoption, or for a clause its document's
+      var doc = d.document !== null && d.document !== undefined ? info[d.document] : d;
+      if (doc.session !== sessionFilter && doc.date.slice(0, 4) !== sessionFilter) return false;
+    }
     return true;
   }
 
@@ -405,7 +409,7 @@
         legend.appendChild(selectFilter("Organ", data.filters.organs, function (v) { organFilter = v; }, "rg-organ"));
       }
       if (data.filters.sessions.length > 1) {
-        legend.appendChild(selectFilter("Session", data.filters.sessions, function (v) { sessionFilter = v; }, "rg-session"));
+        legend.appendChild(selectFilter("Session or year", data.filters.sessions, function (v) { sessionFilter = v; }, "rg-session"));
       }
     }
     var a = data.analytics;
