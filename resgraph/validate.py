@@ -317,7 +317,7 @@ class CompiledConstraint:
     severity: str
     query: str
     local_query: str
-    detail: str  # the message detail, with {focus} and {value} still to fill in
+    detail: str  # pySHACL's message for it, the focus and value nodes still to fill in
     source: str  # the constraint's own shape (the property shape, or the node shape)
     # the constraints of one property shape share one query (one join of the focus nodes
     # with the path): each then has a boolean column, true on its failing rows
