@@ -415,6 +415,26 @@ def test_a_query_over_the_time_limit_is_stopped_and_reported(
         server.server_close()
 
 
+def test_every_worker_busy_is_503(seed_graph: tuple[Path, rdflib.Dataset]) -> None:
+    config = ServeConfig(Source("file", seed_graph[0]), port=0, timeout=2.0, workers=1, quiet=True)
+    server = _start(config)
+    client = Client(server.url)
+    try:
+        slow: list[Response] = []
+        holder = threading.Thread(target=lambda: slow.append(client.sparql(SLOW)))
+        holder.start()
+        time.sleep(0.5)  # the one worker runs the slow query
+        # waits for a worker as long as the time limit; the replacement of the stopped
+        # worker (a new process opening the graph) is not ready so soon
+        r = client.sparql(SELECT)
+        holder.join()
+        assert slow[0].status == 408
+        assert r.status == 503 and "busy" in r.text()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture
 def listener() -> Iterator[socket.socket]:
     """A listening socket that must never be connected to."""
