@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 PHYSICS_LIMIT = 300  # above this many nodes vis-network physics is off (DESIGN.md §5)
 SPRING_LIMIT = 500  # clause-level views: a force layout over every node up to this size
 FORCE_LIMIT = 1200  # document-level views: a force layout up to this size, groups above
-CLUSTER_LIMIT = 2500  # above this many nodes the page opens with its groups collapsed
+CLUSTER_LIMIT = 1000  # above this many nodes the page opens with its groups collapsed
+OPEN_ALL_LIMIT = 6000  # up to this many nodes the page offers to open every group at once
 MAX_GROUP = 600  # members of a group at most: opening one draws no more than this
 LABEL_DRAW_THRESHOLD = 9  # big views: labels drawn only when at least this many pixels high
 LAYOUT_SEED = 7
@@ -268,6 +269,7 @@ def network_data(g: nx.DiGraph, *, title: str) -> dict[str, Any]:
         "focus": index.get(str(focus)) if focus else None,
         "physics": physics,
         "lod": lod,
+        "openAll": lod and len(order) <= OPEN_ALL_LIMIT,
         "nodes": nodes,
         "info": info,
         "edges": columns,

@@ -754,6 +754,17 @@ def test_search_finds_a_node_inside_a_closed_group(grouped: Loaded) -> None:
 
 
 @pytest.mark.browser
+def test_open_all_groups_then_close_them(grouped: Loaded) -> None:
+    page = grouped.page
+    page.locator("#rg-expand").click()
+    count = "window.rgNetwork.body.data.nodes.length"
+    assert page.evaluate(count) == render.CLUSTER_LIMIT + 500
+    assert page.locator("#rg-expand").is_hidden()
+    page.locator("#rg-collapse").click()
+    assert page.evaluate(count) == 10
+
+
+@pytest.mark.browser
 def test_document_level_page_has_an_analytics_panel(browser: Any, tmp_path: Path) -> None:
     from resgraph.network import corpus_view
 

@@ -238,10 +238,12 @@
       (data.lod ? " · " + open + " of " + data.groups.length + " groups open" : "") +
       " · drawn: " + nodes.length + " nodes, " + edges.length + " edges";
     collapseButton.hidden = !data.lod || open === 0;
+    expandButton.hidden = !data.openAll || open === data.groups.length;
   }
 
   var stats = document.getElementById("rg-stats");
   var collapseButton = document.getElementById("rg-collapse");
+  var expandButton = document.getElementById("rg-expand");
   var notice = document.getElementById("rg-notice");
   var noticeText = [data.notice, data.filter ? "Filtered: " + data.filter : ""].filter(Boolean).join(" · ");
   if (data.lod) {
@@ -289,6 +291,11 @@
   }
 
   document.getElementById("rg-fit").addEventListener("click", function () { network.fit(); });
+  expandButton.addEventListener("click", function () {
+    groupOpen = groupOpen.map(function () { return true; });
+    refresh();
+    network.fit();
+  });
   collapseButton.addEventListener("click", function () {
     groupOpen = groupOpen.map(function () { return false; });
     refresh();
