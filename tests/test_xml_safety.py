@@ -176,3 +176,22 @@ def test_rdfxml_with_a_dtd_is_refused(suffix: str, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="DTD"):
         load_graph_file(path)
     assert time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize(
+    "char", ["\U0010ffff", "\u00e9", "\u200b", "\t"], ids=["U+10FFFF", "e-acute", "ZWSP", "tab"]
+)
+def test_a_damaged_subject_iri_never_reaches_the_graph(char: str) -> None:
+    """A keyword href the store would refuse is dropped by the reader (found by test_fuzz)."""
+    from resgraph.corpus_store import to_oxigraph
+    from resgraph.to_rdf import document_to_graph
+
+    akn = (TEST_DATA_DIR / "akn4un" / "ga75" / "75_1_E.xml").read_text(encoding="utf-8")
+    href = 'href="http://metadata.un.org/sdg/'
+    assert href in akn
+    text = akn.replace(href, href + char)
+    ds = document_to_graph(parse_document("damaged.xml", data=text.encode("utf-8")))
+    terms = [t for q in ds.quads((None, None, None, None)) for t in q[:3]]
+    for term in terms:
+        to_oxigraph(term)  # type: ignore[arg-type]  # raises ValueError on an IRI Oxigraph refuses
+    assert not [t for t in terms if char in str(t) and str(t).startswith("http://metadata")]

@@ -790,6 +790,10 @@ def _read_heading(doc: _Node, st: _Statement, *, parent: Heading | None = None) 
         seen: set[str] = set()
         for k in meta.iter("keyword"):
             iri = k.attrs.get("href", "").strip()
+            if not (iri.isascii() and iri.isprintable()):
+                # subject IRIs are ASCII (metadata.un.org, EuroVoc); a damaged or hostile
+                # one (a noncharacter, a control) is refused by Oxigraph and other RDF tools
+                iri = ""
             scheme = k.attrs.get("dictionary", "").strip()
             label = (k.attrs.get("showAs") or k.attrs.get("value") or "").strip()
             if iri and label and iri not in seen:
