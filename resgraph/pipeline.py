@@ -374,6 +374,7 @@ Progress = Callable[[int, int, str], None]  # (done, total, current input name)
 # a write to the store every this many documents or quads (bulk loads want big batches)
 _BATCH_DOCUMENTS = 200
 _BATCH_QUADS = 400_000
+_COMPACT_AFTER = 100  # documents built in one run
 
 
 def build_store(
@@ -417,6 +418,10 @@ def build_store(
             )
             built = _write(cs, results, len(tasks), errors, progress)
             removed = _prune(cs) if prune else []
+            if len(built) >= _COMPACT_AFTER:
+                # many bulk loads leave many small files: one compaction makes the
+                # queries and dumps that follow faster (ga75: a dump 25 s -> 9.5 s)
+                cs.optimize()
             shapes = None
             if validate:
                 shapes = _validate(cs, built, shapes_in_store)
