@@ -262,3 +262,29 @@ def test_a_build_while_another_process_writes_is_refused(tmp_path: Path) -> None
     assert "locked" in err and str(st) in err and f"pid {os.getpid()}" in err
     # and the store is usable afterwards
     assert build_store([SEED], st, jobs=1, validate=False).documents == 1
+
+
+def test_progress_bar_draws_one_line_and_clears_it() -> None:
+    from resgraph.cli import _ProgressBar
+
+    buf = io.StringIO()
+    bar = _ProgressBar(buf)
+    for done in range(1, 4):
+        bar(done, 3, f"/some/folder/file{done}.txt")
+    bar.done()
+    text = buf.getvalue()
+    assert "\n" not in text  # redrawn in place with carriage returns
+    assert "[" + "#" * 24 + "] 3/3 file3.txt" in text
+    assert text.endswith("\r")
+
+
+def test_build_progress_reports_every_document(inputs: Path, tmp_path: Path) -> None:
+    seen: list[tuple[int, int]] = []
+    build_store(
+        [inputs],
+        tmp_path / "s",
+        jobs=1,
+        validate=False,
+        progress=lambda d, t, n: seen.append((d, t)),
+    )
+    assert seen == [(k, 4) for k in range(1, 5)]
