@@ -301,6 +301,12 @@ def _run_build(args: argparse.Namespace) -> int:
     out = Path(args.out)
     store = Path(args.store) if args.store else out / "store"
     bar = _ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    # a build stopped between changing the store and finishing the files in --out (killed,
+    # disk full) leaves this mark; the next build then exports even if the store is unchanged
+    pending = out / ".export-pending"
+    was_pending = pending.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    pending.touch()
     try:
         result = build_store(
             inputs,
@@ -324,7 +330,8 @@ def _run_build(args: argparse.Namespace) -> int:
     if not result.documents:
         _error("nothing built: no input could be read as a resolution")
         return EXIT_INPUT
-    written = _export_store(result.store, out, args, result.changed)
+    written = _export_store(result.store, out, args, result.changed or was_pending)
+    pending.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     if not args.quiet:
         _print_store_summary(result, written, elapsed)
@@ -341,7 +348,7 @@ def _run_build(args: argparse.Namespace) -> int:
 # up to this many triples the files in --out are written by rdflib as in a one-off build
 # (JSON-LD compacted, each file re-parsed before it replaces the old one); above, Oxigraph
 # writes them (seconds instead of minutes)
-_SMALL_STORE_TRIPLES = 150_000
+_SMALL_STORE_TRIPLES = 50_000
 
 
 def _export_store(store: Path, out: Path, args: argparse.Namespace, changed: bool) -> list[Path]:
