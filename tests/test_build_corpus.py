@@ -288,3 +288,25 @@ def test_build_progress_reports_every_document(inputs: Path, tmp_path: Path) -> 
         progress=lambda d, t, n: seen.append((d, t)),
     )
     assert seen == [(k, 4) for k in range(1, 5)]
+
+
+def test_large_store_exports_are_written_by_oxigraph(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rdflib
+
+    import resgraph.cli
+
+    monkeypatch.setattr(resgraph.cli, "_SMALL_STORE_TRIPLES", 0)  # every store is "large"
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out), "-q", "--no-validate"]) == 0
+    with CorpusStore.open(out / "store") as s:
+        triples, graphs = len(s), {d.graph for d in s.documents()}
+    ds = rdflib.Dataset()
+    ds.parse(out / "graph.trig", format="trig")
+    assert {str(c) for _, _, _, c in ds.quads((None, None, None, None))} == graphs
+    assert len(rdflib.Graph().parse(out / "graph.ttl")) == triples
+    assert len(rdflib.Graph().parse(out / "graph.nt", format="nt")) == triples
+    assert len(rdflib.Graph().parse(out / "graph.jsonld", format="json-ld")) == triples
+    # the declared datatypes come back (Oxigraph stores xsd:nonNegativeInteger as xsd:integer)
+    assert "XMLSchema#nonNegativeInteger" in (out / "graph.nt").read_text(encoding="utf-8")
