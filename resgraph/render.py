@@ -500,7 +500,7 @@ def _group_layout(g: nx.DiGraph, nodes: list[str]) -> dict[str, tuple[float, flo
     members: list[list[str]] = [[] for _ in names]
     for n in nodes:
         members[group_of[n]].append(n)
-    step = 34.0  # pixels between neighbours in a disc
+    step = 60.0  # pixels between neighbours in a disc: a dot is 28-90 pixels across
     radii = [step * math.sqrt(len(m)) / 1.7 + 40 for m in members]
     width = 1.3 * math.sqrt(sum((2 * r) ** 2 for r in radii))
     pos: dict[str, tuple[float, float]] = {}

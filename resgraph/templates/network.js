@@ -155,7 +155,11 @@
       size: Math.min(12 + 3 * Math.sqrt(count), 70),
       x: row.x,
       y: row.y,
-      font: { size: 16, strokeWidth: 3 },
+      // group names stay readable when the whole corpus is in view (other labels wait
+      // until zoomed in)
+      font: { size: 30, strokeWidth: 5 },
+      widthConstraint: { maximum: 300 },
+      scaling: { label: { drawThreshold: 1 } },
       title: tooltip(row.name + "\n" + count + " nodes: click to open the group"),
       rgGroup: g
     };
