@@ -133,7 +133,9 @@ def citation_chain(g: nx.DiGraph, source: str, target: str) -> list[tuple[str, s
     ]
 
 
-def coupling(g: nx.DiGraph, *, max_citers: int = COUPLING_MAX_CITERS) -> nx.Graph:
+def coupling(
+    g: nx.DiGraph, *, max_citers: int = COUPLING_MAX_CITERS, min_weight: int = 1
+) -> nx.Graph:
     """Bibliographic coupling: documents joined by how many instruments both cite.
 
     Instruments cited by more than `max_citers` documents are left out: they
@@ -154,18 +156,26 @@ def coupling(g: nx.DiGraph, *, max_citers: int = COUPLING_MAX_CITERS) -> nx.Grap
             for b in docs[i + 1 :]:
                 weights[a, b] += 1
     cg = nx.Graph()
-    cg.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items())
+    cg.add_weighted_edges_from((a, b, w) for (a, b), w in weights.items() if w >= min_weight)
     return cg
 
 
-def clusters(g: nx.DiGraph, *, min_size: int = 2) -> list[list[str]]:
+def clusters(
+    g: nx.DiGraph,
+    *,
+    min_size: int = 2,
+    max_citers: int = COUPLING_MAX_CITERS,
+    min_weight: int = 1,
+) -> list[list[str]]:
     """Groups of documents that cite alike (Louvain communities of the coupling graph).
 
-    Largest first; documents coupled with nobody are left out.
+    Largest first; documents coupled with nobody are left out. `max_citers` and
+    `min_weight` thin the coupling graph (see `coupling`): the page uses a
+    sparser one, so that it is written in seconds.
     """
     import networkx as nx
 
-    cg = coupling(g)
+    cg = coupling(g, max_citers=max_citers, min_weight=min_weight)
     if cg.number_of_edges() == 0:
         return []
     found = nx.community.louvain_communities(cg, weight="weight", seed=CLUSTER_SEED)
@@ -291,7 +301,9 @@ def page_summary(g: nx.DiGraph, index: dict[str, int], *, top: int = 15) -> dict
         if r.iri in index
     ]
     docs = sum(1 for _, k in g.nodes(data="kind") if k in DOCUMENT_KINDS)
-    groups = clusters(g) if 2 < docs <= 5000 else []
+    # the page's clusters: only instruments cited by at most 100 documents, pairs sharing two
+    # or more (Louvain over the full coupling graph takes seconds past 1,000 documents)
+    groups = clusters(g, max_citers=100, min_weight=2) if 2 < docs <= 5000 else []
     return {
         "mostCited": cited,
         "clusters": [[index[v] for v in c if v in index] for c in groups[:top]],
