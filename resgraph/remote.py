@@ -498,6 +498,10 @@ def push(
 ) -> PushReport:
     """Send the store's named graphs to the server; the server's copy of each is replaced.
 
+    With `endpoint.default_graph == "push"` the store's default graph goes to the
+    server's default graph too (a CorpusStore keeps the set union of its graphs
+    there; a bare pyoxigraph Store must hold it itself, or queries see nothing).
+
     Args:
         store: a CorpusStore (or a pyoxigraph Store).
         endpoint: where to send them.
