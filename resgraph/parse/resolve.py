@@ -205,8 +205,11 @@ def _collective_marker(
     return None
 
 
-_COLLECTIVE_GAP_RE = re.compile(r"\s*,?\s+and\s+")
-"""Between a convention's name and 'the Protocols thereto' of a collective reference."""
+_COLLECTIVE_GAP_RE = re.compile(r"(?<!\s)(?:\s*+,)?\s++and\s++")
+r"""Between a convention's name and 'the Protocols thereto' of a collective reference.
+
+Same language as `\s*,?\s+and\s+`, but possessive and starting only where a blank run starts
+(the gap follows a name), so a long blank run is not rescanned from each of its positions."""
 
 
 def _bind_treaties(
