@@ -224,12 +224,6 @@ KNOWN_SUPERLINEAR: dict[str, str] = {
     "parse.cite.patterns()[treaty-name-generic].regexes[0]": _CITE.format("'Secretariat'"),
     "parse.cite.patterns()[treaty-name].regexes[0]": _CITE.format("', '"),
     "parse.cite.patterns()[unts-group].regexes[0]": _CITE.format("'A/RES/'"),
-    "parse.heading.DRAFT_RE": "quadratic on its own fragments glued (owner: segment)",
-    "parse.heading.SYMBOL_RE": "quadratic on 'A/RES/' runs (owner: segment)",
-    "parse.resolve._COLLECTIVE_GAP_RE": (
-        r"\s*,?\s+ backtracks over whitespace runs; used with fullmatch on gaps between "
-        "citations, still quadratic in a long gap (owner: cite)"
-    ),
 }
 
 

@@ -58,8 +58,14 @@ COMMITTEE_RE = re.compile(
 )
 """`[on the report of the Third Committee (A/78/482, para. 29)]`, wrapped or not."""
 
-DRAFT_RE = re.compile(r"\[\s*without reference to a Main Committee\s*\(\s*([^)\s,]+)[^)\]]*\)\s*\]")
-"""`[without reference to a Main Committee (A/75/L.20 and A/75/L.20/Add.1)]`: the first draft."""
+DRAFT_RE = re.compile(
+    r"\[\s*+without reference to a Main Committee\s*+\(\s*+([^)\s,]++)[^)\]]{0,300}+\)\s*+\]"
+)
+"""`[without reference to a Main Committee (A/75/L.20 and A/75/L.20/Add.1)]`: the first draft.
+
+Possessive runs, and at most 300 characters after the first symbol (a few more symbols: the
+longest seen is under 100), so an unclosed parenthesis cannot make each start rescan the rest.
+"""
 
 NUMBER_LINE_RE = re.compile(
     r"^(?P<num>(?:E?S-)?\d{1,3}/\d{1,4}(?:\s?[A-Z](?:-[A-Z])?)?|\d{1,4}\s?(?:[A-Z]\s?)?"
@@ -87,8 +93,11 @@ JOB_RE = re.compile(r"(?<![\d/-])(\d{2}-\d{5})(?![\d/])")
 ODS_JOB_RE = re.compile(r"<<ODS JOB NO>>N(\d{2})(\d{5})[A-Z]")
 ODS_SYMBOL_RE = re.compile(r"<<ODS DOC SYMBOL1>>([^<]+)<<")
 SYMBOL_RE = re.compile(
-    r"\b([AES](?:/[A-Z][A-Z0-9.\-]*)*/RES/(?:E?S-)?\d+(?:/\d+)?(?:\s?[A-Z]\b)?(?:\s?\((?:\d{4}|[IVXLS][IVXL\-]*)\))?)"
+    r"\b([AES](?:/[A-Z][A-Z0-9.\-]*){0,3}/RES/(?:E?S-)?\d+(?:/\d+)?(?:\s?[A-Z]\b)?(?:\s?\((?:\d{4}|[IVXLS][IVXL\-]*)\))?)"
 )
+"""A resolution symbol in the heading (A/RES/75/1, E/CN.15/RES/27/5, A/HRC/RES/42/23); at most
+three elements before RES (real ones have one), so a run of 'A/RES/A/RES/…' is not rescanned
+from every start."""
 
 _UNITS = [
     "first",
