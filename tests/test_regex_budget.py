@@ -211,9 +211,6 @@ _CITE = "quadratic on long runs of {}: citations.json (owner: cite)"
 # known gaps, keyed by pattern: each is superlinear on the input named (measured
 # 2026-11-28: the ratio to the baseline grows ~15-200x from 256 to 4,096 characters)
 KNOWN_SUPERLINEAR: dict[str, str] = {
-    "parse.cite.patterns()[marker-gap].regexes[0]": _CITE.format("'Convention'"),
-    "parse.cite.patterns()[treaty-name].regexes[0]": _CITE.format("', '"),
-    "parse.cite.patterns()[unts-group].regexes[0]": _CITE.format("'A/RES/'"),
 }
 
 
