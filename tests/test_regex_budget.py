@@ -210,8 +210,7 @@ def test_the_collection_finds_the_known_regexes() -> None:
 _CITE = "quadratic on long runs of {}: citations.json (owner: cite)"
 # known gaps, keyed by pattern: each is superlinear on the input named (measured
 # 2026-11-28: the ratio to the baseline grows ~15-200x from 256 to 4,096 characters)
-KNOWN_SUPERLINEAR: dict[str, str] = {
-}
+KNOWN_SUPERLINEAR: dict[str, str] = {}
 
 
 def _cases() -> list[Any]:
