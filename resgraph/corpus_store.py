@@ -425,18 +425,25 @@ class CorpusStore:
         bindings: Mapping[str, Identifier] | None = None,
         *,
         limit: int | None = None,
+        values: tuple[str, Sequence[str]] | None = None,
     ) -> tuple[tuple[str, ...], list[tuple[Identifier | None, ...]]]:
         """A SELECT's variables and rows as rdflib terms (what `store.run_query` returns).
 
         The columns are those of the query as written: a projected parameter holds
-        its bound value, as with rdflib's initBindings.
+        its bound value, as with rdflib's initBindings. `values` = (variable, IRIs)
+        opens the query's WHERE with `VALUES ?variable { <iri> … }`: candidates the
+        caller found in the text index (`text_candidates`), so Oxigraph starts from
+        them instead of scanning every text.
         """
         bound = {k.lstrip("?$"): v for k, v in (bindings or {}).items()}
+        names_written = tuple(_projection(sparql))
+        if values is not None:
+            sparql = _with_values(sparql, *values)
         result = self.query(sparql, substitutions=bound)
         if not isinstance(result, ox.QuerySolutions):
             raise QueryError("only SELECT queries return rows")
         got = [v.value for v in result.variables]
-        names = tuple(_projection(sparql)) or tuple(got)
+        names = names_written or tuple(got)
         index = {name: i for i, name in enumerate(got)}
         rows: list[tuple[Identifier | None, ...]] = []
         try:
@@ -451,6 +458,30 @@ class CorpusStore:
         except OSError as exc:
             raise QueryError(f"{self.path}: query failed: {exc}") from exc
         return names, rows
+
+    def text_candidates(self, needle: str, *, cap: int = 20_000) -> list[str] | None:
+        """Subjects of every indexed text that may contain `needle` (case-insensitive substring).
+
+        A superset of the texts whose LCASE holds LCASE(needle), from the FTS index:
+        None when the index cannot narrow the search (no whole word in `needle`, see
+        `substring_fts_query`) or more than `cap` texts qualify (a plain scan is then
+        as fast as a long VALUES list).
+        """
+        match = substring_fts_query(needle)
+        if match is None:
+            return None
+        sql = (
+            "SELECT DISTINCT t.iri FROM texts_fts JOIN texts t ON t.id = texts_fts.rowid"
+            " WHERE texts_fts MATCH ? LIMIT ?"
+        )
+        with self._db_lock:
+            try:
+                rows = self._db.execute(sql, (match, cap + 1)).fetchall()
+            except sqlite3.OperationalError:
+                return None
+        if len(rows) > cap or any(iri.startswith("_:") for (iri,) in rows):
+            return None
+        return sorted(iri for (iri,) in rows)
 
     def search(self, text: str, limit: int = 20) -> list[SearchHit]:
         """Clauses and footnotes holding every word of `text` (a "quoted phrase" stays whole).
@@ -829,6 +860,53 @@ def fts_query(text: str) -> str:
         prefix = word.endswith("*")
         parts.append(f'"{word.rstrip("*")}"' + ("*" if prefix else ""))
     return " ".join(parts)
+
+
+# an ASCII word of the search text and the characters either side of it
+_ASCII_WORD_RE = re.compile(r"[a-z0-9]+")
+_ASCII_SEPARATOR = frozenset(chr(c) for c in range(128) if not chr(c).isalnum())
+
+
+def substring_fts_query(needle: str) -> str | None:
+    """An FTS5 query every text containing `needle` (case-insensitively) matches; None if none.
+
+    A substring may cut words at its ends, so only the ASCII words the needle itself
+    bounds are used: a word with a separator on both sides must be a whole token of
+    the text, a last word with a separator before it a token's prefix. unicode61
+    splits on every ASCII non-alphanumeric, folds case (the Kelvin sign too) and
+    diacritics, so the match is a superset of the substring test; only ASCII letters
+    and digits are used because only they lower-case the same in SPARQL's LCASE.
+
+    >>> substring_fts_query("smuggling of migrants")
+    '"of" "migrants"*'
+    >>> substring_fts_query(" Member States, ")
+    '"member" "states"'
+    >>> substring_fts_query("migr") is None
+    True
+    """
+    low = needle.lower()
+    parts: list[str] = []
+    for m in _ASCII_WORD_RE.finditer(low):
+        start, end = m.start(), m.end()
+        if start == 0 or low[start - 1] not in _ASCII_SEPARATOR:
+            continue  # may be the tail of a longer word
+        if end == len(low):
+            parts.append(f'"{m.group()}"*')
+        elif low[end] in _ASCII_SEPARATOR:
+            parts.append(f'"{m.group()}"')
+    return " ".join(parts) or None
+
+
+_WHERE_RE = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def _with_values(sparql: str, variable: str, iris: Sequence[str]) -> str:
+    """`sparql` with `VALUES ?variable { <iri> … }` first in its (first) WHERE group."""
+    m = _WHERE_RE.search(sparql)
+    if m is None or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", variable):
+        raise QueryError(f"cannot restrict ?{variable}: no WHERE group in the query")
+    block = " ".join(str(ox.NamedNode(iri)) for iri in iris)
+    return f"{sparql[: m.end()]}\n  VALUES ?{variable} {{ {block} }}{sparql[m.end() :]}"
 
 
 def _projection(sparql: str) -> list[str]:
