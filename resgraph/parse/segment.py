@@ -191,11 +191,31 @@ def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[_Tok]:
     return toks
 
 
+# id(vocabulary) -> (the vocabulary, kept so its id is not reused; its adverbs by first word)
+_ADVERBS_BY_FIRST: dict[int, tuple[PhraseVocabulary, dict[str, list[tuple[str, ...]]]]] = {}
+
+
+def _adverbs_by_first(voc: PhraseVocabulary) -> dict[str, list[tuple[str, ...]]]:
+    """The vocabulary's adverbs grouped by first word, each group in the vocabulary's order."""
+    hit = _ADVERBS_BY_FIRST.get(id(voc))
+    if hit is not None and hit[0] is voc:
+        return hit[1]
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for a in voc.adverbs:
+        if a:
+            index.setdefault(a[0], []).append(a)
+    _ADVERBS_BY_FIRST[id(voc)] = (voc, index)
+    return index
+
+
 def _skip_adverbs(toks: list[_Tok], i: int, voc: PhraseVocabulary) -> int:
+    # only the adverbs starting with the current word can match: the first in vocabulary
+    # order wins, as when every adverb was tried (a fifth of the parse time before)
+    by_first = _adverbs_by_first(voc)
     moved = True
     while moved and i < len(toks):
         moved = False
-        for a in voc.adverbs:
+        for a in by_first.get(toks[i][0], ()):
             if tuple(t[0] for t in toks[i : i + len(a)]) == a:
                 i += len(a)
                 moved = True
