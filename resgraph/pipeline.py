@@ -431,7 +431,7 @@ def build_store(
 
                 # the checks over the whole store: a conflict between documents is found
                 # whichever of them was built in this run
-                checks = run_checks(cs)
+                checks = run_checks(cs, jobs=jobs)
                 findings = Findings({n.removeprefix("checks/"): len(r) for n, r in checks})
             return StoreBuild(
                 store=Path(store),
