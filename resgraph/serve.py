@@ -140,6 +140,7 @@ class ServeConfig:
     allow_update: bool = False
     token: str | None = None  # required with allow_update (Authorization: Bearer …)
     workers: int = 2
+    wait: float | None = None  # seconds a request waits for a free worker (None: the timeout)
     network_page: Path | None = None  # served at /network.html when given
     max_body: int = 1_000_000  # bytes of a POST body
     quiet: bool = False
@@ -920,10 +921,13 @@ class WorkerPool:
 
         threading.Thread(target=run, daemon=True).start()
 
-    def run(self, job: Job, timeout: float) -> Reply:
-        """Run a job on an idle worker; QueryTimeout when it takes longer than `timeout`."""
+    def run(self, job: Job, timeout: float, wait: float | None = None) -> Reply:
+        """Run a job on an idle worker; QueryTimeout when it takes longer than `timeout`.
+
+        Busy when no worker frees up within `wait` seconds (default: `timeout`).
+        """
         try:
-            w = self._idle.get(timeout=timeout)
+            w = self._idle.get(timeout=timeout if wait is None else wait)
         except queue.Empty:
             raise Busy("every worker is busy; try again later") from None
         try:
@@ -1197,7 +1201,7 @@ class Handler(BaseHTTPRequestHandler):
             return _text(400, "an update must be sent as update=… or application/sparql-update")
         fmt = self._format(guarded.form)
         job = SparqlJob(guarded.text, guarded.form, fmt, config.max_rows)
-        return self.server.pool.run(job, config.timeout)
+        return self.server.pool.run(job, config.timeout, config.wait)
 
     def _token_ok(self) -> bool:
         token = self.server.config.token or ""
@@ -1248,7 +1252,9 @@ class Handler(BaseHTTPRequestHandler):
         fmt = self._format("SELECT")
         job = NamedJob(name, tuple(sorted(params.items())), self.server.config.base, fmt,
                        self.server.config.max_rows)  # fmt: skip
-        return self.server.pool.run(job, self.server.config.timeout)
+        return self.server.pool.run(
+            job, self.server.config.timeout, self.server.config.wait
+        )
 
     # resources
 
@@ -1278,7 +1284,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _exists(self, iri: str) -> None:
         reply = self.server.pool.run(
-            ResourceJob(iri, "nt", 1, self.server.config.base), self.server.config.timeout
+            ResourceJob(iri, "nt", 1, self.server.config.base),
+            self.server.config.timeout,
+            self.server.config.wait,
         )
         if reply.status != 200:
             raise _Status(reply)
@@ -1298,13 +1306,17 @@ class Handler(BaseHTTPRequestHandler):
         rest = iri[len(self.server.config.base) :]
         headers.append(("Content-Location", f"/data/{rest}.{key}"))
         job = ResourceJob(iri, key, self.server.config.max_rows, self.server.config.base)
-        reply = self.server.pool.run(job, self.server.config.timeout)
+        reply = self.server.pool.run(
+            job, self.server.config.timeout, self.server.config.wait
+        )
         return Reply(reply.status, reply.content_type, reply.body, reply.headers + tuple(headers))
 
     def _resource_page(self, path: str) -> Reply:
         config = self.server.config
         iri = self._iri(path)
-        reply = self.server.pool.run(ResourceJob(iri, "page", 2000, config.base), config.timeout)
+        reply = self.server.pool.run(
+            ResourceJob(iri, "page", 2000, config.base), config.timeout, config.wait
+        )
         if reply.status != 200:
             return reply
         data = json.loads(reply.body)

@@ -416,7 +416,10 @@ def test_a_query_over_the_time_limit_is_stopped_and_reported(
 
 
 def test_every_worker_busy_is_503(seed_graph: tuple[Path, rdflib.Dataset]) -> None:
-    config = ServeConfig(Source("file", seed_graph[0]), port=0, timeout=2.0, workers=1, quiet=True)
+    # a request waits 0.5 s for a free worker; the one worker is held for the 3 s time limit
+    config = ServeConfig(
+        Source("file", seed_graph[0]), port=0, timeout=3.0, wait=0.5, workers=1, quiet=True
+    )
     server = _start(config)
     client = Client(server.url)
     try:
@@ -424,8 +427,6 @@ def test_every_worker_busy_is_503(seed_graph: tuple[Path, rdflib.Dataset]) -> No
         holder = threading.Thread(target=lambda: slow.append(client.sparql(SLOW)))
         holder.start()
         time.sleep(0.5)  # the one worker runs the slow query
-        # waits for a worker as long as the time limit; the replacement of the stopped
-        # worker (a new process opening the graph) is not ready so soon
         r = client.sparql(SELECT)
         holder.join()
         assert slow[0].status == 408
