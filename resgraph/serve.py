@@ -1252,9 +1252,7 @@ class Handler(BaseHTTPRequestHandler):
         fmt = self._format("SELECT")
         job = NamedJob(name, tuple(sorted(params.items())), self.server.config.base, fmt,
                        self.server.config.max_rows)  # fmt: skip
-        return self.server.pool.run(
-            job, self.server.config.timeout, self.server.config.wait
-        )
+        return self.server.pool.run(job, self.server.config.timeout, self.server.config.wait)
 
     # resources
 
@@ -1306,9 +1304,7 @@ class Handler(BaseHTTPRequestHandler):
         rest = iri[len(self.server.config.base) :]
         headers.append(("Content-Location", f"/data/{rest}.{key}"))
         job = ResourceJob(iri, key, self.server.config.max_rows, self.server.config.base)
-        reply = self.server.pool.run(
-            job, self.server.config.timeout, self.server.config.wait
-        )
+        reply = self.server.pool.run(job, self.server.config.timeout, self.server.config.wait)
         return Reply(reply.status, reply.content_type, reply.body, reply.headers + tuple(headers))
 
     def _resource_page(self, path: str) -> Reply:
