@@ -27,6 +27,7 @@ EXIT_OK, EXIT_CHECKS, EXIT_INPUT, EXIT_NOT_IMPLEMENTED = 0, 1, 2, 3
 EXIT_REMOTE = 4
 
 if TYPE_CHECKING:
+    from .pipeline import BuildResult, StoreBuild
     from .remote import Endpoint
 
 
@@ -335,14 +336,7 @@ def _run_build(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not args.quiet:
         _print_store_summary(result, written, elapsed)
-    if result.errors:
-        return EXIT_INPUT
-    failed = result.shapes is not None and not result.shapes.conforms
-    if args.strict and (failed or (result.findings is not None and result.findings.total)):
-        if failed and result.shapes is not None:
-            sys.stderr.write(result.shapes.text())
-        return EXIT_CHECKS
-    return EXIT_OK
+    return _build_exit_code(result, args.strict)
 
 
 # up to this many triples the files in --out are written by rdflib as in a one-off build
@@ -538,12 +532,18 @@ def _run_build_memory(args: argparse.Namespace) -> int:
     elapsed = time.perf_counter() - started
     if not args.quiet:
         _print_summary(result, written, elapsed)
+    return _build_exit_code(result, args.strict)
+
+
+def _build_exit_code(result: BuildResult | StoreBuild, strict: bool) -> int:
+    """Input errors first; shape violations and findings fail only under --strict."""
     if result.errors:
         return EXIT_INPUT
-    failed = result.shapes is not None and not result.shapes.conforms
-    if args.strict and (failed or (result.findings is not None and result.findings.total)):
-        if failed and result.shapes is not None:
-            sys.stderr.write(result.shapes.text())
+    shapes = result.shapes
+    failed = shapes is not None and not shapes.conforms
+    if strict and (failed or (result.findings is not None and result.findings.total)):
+        if shapes is not None and failed:
+            sys.stderr.write(shapes.text())
         return EXIT_CHECKS
     return EXIT_OK
 

@@ -369,8 +369,7 @@ class OxSelect:
         limit: int | None = None,
     ) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
         """The variables and rows (rdflib terms, None for unbound) of a SELECT."""
-        import rdflib
-
+        from .corpus_store import to_rdflib
         from .remote import bind_parameters
         from .store import _prepare
 
@@ -387,43 +386,8 @@ class OxSelect:
         for solution in result:
             if len(rows) >= most:
                 break
-            rows.append(
-                tuple(_to_rdflib(solution[n], rdflib) if n in got else bound.get(n) for n in names)
-            )
+            rows.append(tuple(to_rdflib(solution[n]) if n in got else bound.get(n) for n in names))
         return names, rows
-
-
-def _to_rdflib(term: Any, rdflib: Any) -> Any:
-    if term is None:
-        return None
-    if isinstance(term, ox.NamedNode):
-        return rdflib.URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return rdflib.BNode(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return rdflib.Literal(term.value, lang=term.language)
-        return rdflib.Literal(term.value, datatype=rdflib.URIRef(term.datatype.value))
-    return rdflib.Literal(str(term))
-
-
-def to_ox(term: Any) -> Any:
-    """An rdflib term as a pyoxigraph term (pyoxigraph terms pass through)."""
-    import rdflib
-
-    if isinstance(term, ox.NamedNode | ox.BlankNode | ox.Literal):
-        return term
-    if isinstance(term, rdflib.URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, rdflib.BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, rdflib.Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype is not None:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise TypeError(f"not an RDF term: {term!r}")
 
 
 # -- resources ---------------------------------------------------------------------------
