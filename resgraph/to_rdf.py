@@ -41,11 +41,14 @@ from .vocab import PREFIXES, RG, RGP, RGR
 
 __all__ = [
     "DEFAULT_BASE",
+    "DocumentQuads",
     "GraphSummary",
     "document_key",
+    "document_nquads",
     "document_to_graph",
     "graph_summary",
     "merge_datasets",
+    "nquads_literal",
     "phrase_concept",
     "vocabulary_graph",
 ]
@@ -62,11 +65,15 @@ CLAUSE_CLASS: Mapping[ClauseKind, URIRef] = {
 }
 
 # cited kind (model.CitedKind) -> class of a cited document node
-_CITED_CLASS: Mapping[str, URIRef] = {
+_CITED_CLASS_TERMS: Mapping[str, URIRef] = {
     "resolution": RG.Resolution,
     "decision": RG.Decision,
     "document": RG.Document,
 }
+
+# the same, as plain strings for the mapper
+_CLAUSE_CLASS: Mapping[ClauseKind, str] = {k: str(v) for k, v in CLAUSE_CLASS.items()}
+_CITED_CLASS: Mapping[str, str] = {k: str(v) for k, v in _CITED_CLASS_TERMS.items()}
 
 # the relation when the clause's phrase implies nothing more specific
 DEFAULT_RELATION = "cites"
@@ -195,6 +202,55 @@ def _phrase_kind(kind: ClauseKind) -> str:
 
 # --- the mapping ----------------------------------------------------------------
 
+# Terms while mapping are plain values, not rdflib objects: an IRI is a `str`, a
+# literal a `(lexical form, datatype IRI)` tuple ("" for a plain xsd:string). They
+# hash and compare in C, so the mapping costs a list append per triple; rdflib
+# terms are made only when a caller asks for a Dataset (measured: rdflib's
+# Graph.add and term checks were most of the mapping's time).
+_Literal = tuple[str, str]
+_Object = str | _Literal
+_Triple = tuple[str, str, _Object]
+
+
+class _PlainTerms:
+    """The IRIs of an rdflib namespace as plain `str` (a misspelt term still raises)."""
+
+    def __init__(self, namespace: Any) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        iri = str(getattr(self._namespace, name))
+        setattr(self, name, iri)  # the next lookup is an instance attribute
+        return iri
+
+
+_rg = _PlainTerms(RG)
+_rdf = _PlainTerms(RDF)
+_rdfs = _PlainTerms(RDFS)
+_dcterms = _PlainTerms(DCTERMS)
+_xsd = _PlainTerms(XSD)
+_eli = _PlainTerms(ELI)
+_oa = _PlainTerms(OA)
+
+
+@dataclass(frozen=True)
+class _Mapped:
+    """The distinct triples of one document, in first-added order, and its named graph."""
+
+    graph: str
+    triples: tuple[_Triple, ...]
+
+
+def _map(res: Resolution, base: str) -> _Mapped:
+    if not _BASE_RE.fullmatch(base):
+        raise MappingError(f"base IRI {base!r}: must be an absolute IRI ending in '/' or '#'")
+    key = document_key(res)
+    mapper = _Mapper(base)
+    mapper.document(res, key)
+    return _Mapped(ids.graph_iri(key, base), tuple(dict.fromkeys(mapper.out)))
+
 
 def document_to_graph(res: Resolution, *, base: str = DEFAULT_BASE) -> Dataset:
     """The triples of one document, in its own named graph `ids.graph_iri(symbol)`.
@@ -202,154 +258,235 @@ def document_to_graph(res: Resolution, *, base: str = DEFAULT_BASE) -> Dataset:
     Raises:
         MappingError: `base` is not an absolute IRI ending in "/" or "#".
     """
-    if not _BASE_RE.fullmatch(base):
-        raise MappingError(f"base IRI {base!r}: must be an absolute IRI ending in '/' or '#'")
-    key = document_key(res)
+    mapped = _map(res, base)
     ds = Dataset(default_union=True)  # plain SPARQL (no GRAPH) sees every triple
     for prefix, ns in PREFIXES:
         ds.bind(prefix, ns)
-    graph = ds.graph(URIRef(ids.graph_iri(key, base)))
-    _Mapper(graph, base).document(res, key)
+    graph = ds.graph(URIRef(mapped.graph))
+    terms: dict[_Object, URIRef | Literal] = {}  # a node recurs in many triples: make it once
+
+    def term(value: _Object) -> URIRef | Literal:
+        made = terms.get(value)
+        if made is None:
+            if isinstance(value, str):
+                made = URIRef(value)
+            elif value[1]:
+                made = Literal(value[0], datatype=URIRef(value[1]))
+            else:
+                made = Literal(value[0])
+            terms[value] = made
+        return made
+
+    graph.addN((term(s), term(p), term(o), graph) for s, p, o in mapped.triples)
     return ds
 
 
-class _Mapper:
-    """Adds the triples of one document (and its parts) to one graph."""
+@dataclass(frozen=True)
+class DocumentQuads:
+    """One document as N-Quads, ready for a bulk load, and the texts of its full-text index."""
 
-    def __init__(self, graph: Graph, base: str) -> None:
-        self.g = graph
+    nquads: bytes  # UTF-8, one quad per line, each quad once, all in the document's graph
+    triples: int  # distinct quads: len(document_to_graph(res))
+    # (subject IRI, "footnote" | "clause", text) of every rg:text; "footnote": an rg:Footnote
+    texts: tuple[tuple[str, str, str], ...]
+
+
+def document_nquads(res: Resolution, base: str = DEFAULT_BASE) -> DocumentQuads:
+    """The quads of `document_to_graph(res, base=base)`, written as N-Quads without rdflib.
+
+    Raises:
+        MappingError: `base` is not an absolute IRI ending in "/" or "#".
+    """
+    mapped = _map(res, base)
+    tail = f" <{mapped.graph}> .\n"
+    lines = []
+    footnotes: set[str] = set()
+    texts: list[tuple[str, str]] = []
+    rdf_type, footnote, text = _rdf.type, _rg.Footnote, _rg.text
+    for s, p, o in mapped.triples:
+        if isinstance(o, str):
+            lines.append(f"<{s}> <{p}> <{o}>{tail}")
+            if p == rdf_type and o == footnote:
+                footnotes.add(s)
+        else:
+            lines.append(f"<{s}> <{p}> {nquads_literal(*o)}{tail}")
+            if p == text:
+                texts.append((s, o[0]))
+    return DocumentQuads(
+        # "replace" as rdflib's serialiser: a lone surrogate cannot be UTF-8 (literals are
+        # cleaned of them; an IRI cannot hold one, ids.py percent-encodes as UTF-8)
+        nquads="".join(lines).encode("utf-8", "replace"),
+        triples=len(mapped.triples),
+        texts=tuple((s, "footnote" if s in footnotes else "clause", t) for s, t in texts),
+    )
+
+
+# N-Triples forbids a raw '"', backslash, LF and CR in a string; other controls are
+# allowed but escaped too, so that no reader (or terminal) trips on them
+# https://www.w3.org/TR/n-triples/#grammar-production-STRING_LITERAL_QUOTE
+_NT_ESCAPE_RE = re.compile('[\\\\"\x00-\x08\x0a-\x1f\x7f]')
+_NT_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
+
+
+def _nt_escape(m: re.Match[str]) -> str:
+    c = m[0]
+    return _NT_ESCAPES.get(c) or f"\\u{ord(c):04X}"
+
+
+def nquads_literal(lexical: str, datatype: str = "", language: str = "") -> str:
+    """A literal in N-Quads syntax, suffixed as rdflib's serialiser does.
+
+    An empty datatype and language is a plain xsd:string; a language tag wins
+    over a datatype (rdf:langString is implied).
+
+    >>> print(nquads_literal('say "hi"\\n'), nquads_literal("7", str(XSD.integer)))
+    "say \\"hi\\"\\n" "7"^^<http://www.w3.org/2001/XMLSchema#integer>
+    >>> print(nquads_literal("a\\\\b\\x01"), nquads_literal("é", language="fr"))
+    "a\\\\b\\u0001" "é"@fr
+    """
+    if _NT_ESCAPE_RE.search(lexical) is not None:
+        lexical = _NT_ESCAPE_RE.sub(_nt_escape, lexical)
+    if language:
+        return f'"{lexical}"@{language}'
+    return f'"{lexical}"^^<{datatype}>' if datatype else f'"{lexical}"'
+
+
+class _Mapper:
+    """Collects the triples of one document (and its parts) in `out`, in mapping order."""
+
+    def __init__(self, base: str) -> None:
+        self.out: list[_Triple] = []
         self.base = base
 
     # small helpers: every triple goes through these
 
-    def _add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
-        self.g.add((s, p, o))
+    def _add(self, s: str, p: str, o: _Object) -> None:
+        self.out.append((s, p, o))
 
-    def _text(self, s: URIRef, p: URIRef, value: str | None) -> None:
+    def _text(self, s: str, p: str, value: str | None) -> None:
         if value is not None:
             cleaned = clean_literal(value)
             if cleaned:
-                self._add(s, p, Literal(cleaned))
+                self.out.append((s, p, (cleaned, "")))
 
-    def _int(self, s: URIRef, p: URIRef, value: int | None) -> None:
+    def _int(self, s: str, p: str, value: int | None) -> None:
         if value is not None:
-            self._add(s, p, Literal(value, datatype=XSD.integer))
+            self.out.append((s, p, (str(value), _xsd.integer)))
 
-    def _date(self, s: URIRef, p: URIRef, value: date | None) -> None:
+    def _date(self, s: str, p: str, value: date | None) -> None:
         if value is not None:
-            self._add(s, p, Literal(value, datatype=XSD.date))
+            self.out.append((s, p, (value.isoformat(), _xsd.date)))
 
-    def _selector(self, node: URIRef, span: Span | None) -> None:
+    def _selector(self, node: str, span: Span | None) -> None:
         if span is None:
             return
-        sel = URIRef(str(node) + "#span")
-        self._add(node, RG.selector, sel)
-        self._add(sel, RDF.type, OA.TextPositionSelector)
-        self._add(sel, OA.start, Literal(span.start, datatype=XSD.nonNegativeInteger))
-        self._add(sel, OA.end, Literal(span.end, datatype=XSD.nonNegativeInteger))
+        sel = node + "#span"
+        self._add(node, _rg.selector, sel)
+        self._add(sel, _rdf.type, _oa.TextPositionSelector)
+        self._add(sel, _oa.start, (str(span.start), _xsd.nonNegativeInteger))
+        self._add(sel, _oa.end, (str(span.end), _xsd.nonNegativeInteger))
 
     # nodes shared between documents: organs, documents, treaties, volumes
 
-    def organ(self, name: str) -> URIRef:
-        node = URIRef(ids.organ_iri(name, self.base))
-        self._add(node, RDF.type, RG.Organ)
-        self._text(node, RDFS.label, name)
+    def organ(self, name: str) -> str:
+        node = ids.organ_iri(name, self.base)
+        self._add(node, _rdf.type, _rg.Organ)
+        self._text(node, _rdfs.label, name)
         return node
 
-    def document_node(self, symbol: str, cls: URIRef | None = None) -> URIRef:
+    def document_node(self, symbol: str, cls: str | None = None) -> str:
         """A (cited) document: type, identifier, label, undocs.org link, organ of its series."""
         symbol = ids.normalise_symbol(symbol)
-        node = URIRef(ids.document_iri(symbol, self.base))
+        node = ids.document_iri(symbol, self.base)
         if cls is None:
-            cls = RG.Resolution if "/RES/" in symbol else RG.Document
-        self._add(node, RDF.type, cls)
-        self._text(node, DCTERMS.identifier, symbol)
-        self._text(node, RDFS.label, symbol)
-        self._add(node, RDFS.seeAlso, URIRef(ids.undocs_url(symbol)))
+            cls = _rg.Resolution if "/RES/" in symbol else _rg.Document
+        self._add(node, _rdf.type, cls)
+        self._text(node, _dcterms.identifier, symbol)
+        self._text(node, _rdfs.label, symbol)
+        self._add(node, _rdfs.seeAlso, ids.undocs_url(symbol))
         organ = ids.organ_of_symbol(symbol)
         if organ:
-            self._add(node, RG.organ, self.organ(organ))
+            self._add(node, _rg.organ, self.organ(organ))
         return node
 
-    def volume(self, ref: UntsRef) -> URIRef:
-        node = URIRef(ids.unts_volume_iri(ref.volume, self.base, ref.series))
-        self._add(node, RDF.type, RG.TreatySeriesVolume)
-        self._int(node, RG.volumeNumber, ref.volume)
-        self._text(node, RG.treatySeries, ref.series)
-        self._text(node, RDFS.label, f"{ref.series} vol. {ref.volume_as_printed or ref.volume}")
+    def volume(self, ref: UntsRef) -> str:
+        node = ids.unts_volume_iri(ref.volume, self.base, ref.series)
+        self._add(node, _rdf.type, _rg.TreatySeriesVolume)
+        self._int(node, _rg.volumeNumber, ref.volume)
+        self._text(node, _rg.treatySeries, ref.series)
+        self._text(node, _rdfs.label, f"{ref.series} vol. {ref.volume_as_printed or ref.volume}")
         if ref.volume_as_printed and ref.volume_as_printed != str(ref.volume):
-            self._text(node, RG.volumeAsPrinted, ref.volume_as_printed)
+            self._text(node, _rg.volumeAsPrinted, ref.volume_as_printed)
         return node
 
-    def treaty(self, treaty_id: str) -> URIRef:
-        node = URIRef(ids.treaty_iri(treaty_id, self.base))
-        self._add(node, RDF.type, RG.Treaty)
+    def treaty(self, treaty_id: str) -> str:
+        node = ids.treaty_iri(treaty_id, self.base)
+        self._add(node, _rdf.type, _rg.Treaty)
         return node
 
     def instrument(self, ins: Instrument) -> None:
         node = self.treaty(ins.id)
-        self._text(node, RDFS.label, ins.label)
-        self._text(node, RG.shortName, ins.short_name)
+        self._text(node, _rdfs.label, ins.label)
+        self._text(node, _rg.shortName, ins.short_name)
         for ref in ins.unts:
-            self._add(node, RG.inVolume, self.volume(ref))
+            self._add(node, _rg.inVolume, self.volume(ref))
             if ref.series == "UNTS":
-                self._int(node, RG.untsVolume, ref.volume)
-                self._int(node, RG.untsPage, ref.page)
-                self._text(node, RG.untsRegistrationNumber, ref.number)
+                self._int(node, _rg.untsVolume, ref.volume)
+                self._int(node, _rg.untsPage, ref.page)
+                self._text(node, _rg.untsRegistrationNumber, ref.number)
             else:
-                self._int(node, RG.lntsVolume, ref.volume)
-                self._int(node, RG.lntsPage, ref.page)
-                self._text(node, RG.lntsRegistrationNumber, ref.number)
+                self._int(node, _rg.lntsVolume, ref.volume)
+                self._int(node, _rg.lntsPage, ref.page)
+                self._text(node, _rg.lntsRegistrationNumber, ref.number)
         if ins.adopted_by:
-            self._add(node, RG.adoptedBy, self.document_node(ins.adopted_by))
-        self._text(node, RG.annex, ins.annex)
-        self._add(node, RG.inRegister, Literal(ins.in_register))
+            self._add(node, _rg.adoptedBy, self.document_node(ins.adopted_by))
+        self._text(node, _rg.annex, ins.annex)
+        self._add(node, _rg.inRegister, ("true" if ins.in_register else "false", _xsd.boolean))
 
     # the parsed document
 
-    def document(self, res: Resolution, key: str) -> URIRef:
+    def document(self, res: Resolution, key: str) -> str:
         h = res.heading
         known = res.heading.symbol is not None
-        doc = URIRef(ids.document_iri(key, self.base))
+        doc = ids.document_iri(key, self.base)
         if known:
             self.document_node(key)
         else:
-            self._add(doc, RDF.type, RG.Document)
-            self._text(doc, RDFS.label, h.title or Path(res.source.name).name or key)
-        self._text(doc, RG.resolutionNumber, h.number)
-        self._text(doc, DCTERMS.title, h.title)
-        self._date(doc, ELI.date_document, h.adopted)
+            self._add(doc, _rdf.type, _rg.Document)
+            self._text(doc, _rdfs.label, h.title or Path(res.source.name).name or key)
+        self._text(doc, _rg.resolutionNumber, h.number)
+        self._text(doc, _dcterms.title, h.title)
+        self._date(doc, _eli.date_document, h.adopted)
         if h.organ:
-            self._add(doc, RG.organ, self.organ(h.organ))
-        self._int(doc, RG.session, h.session)
-        self._text(doc, RG.meeting, h.meeting)
+            self._add(doc, _rg.organ, self.organ(h.organ))
+        self._int(doc, _rg.session, h.session)
+        self._text(doc, _rg.meeting, h.meeting)
         for item in h.agenda_items:
-            self._text(doc, RG.agendaItem, item)
+            self._text(doc, _rg.agendaItem, item)
         if h.committee:
-            self._add(doc, RG.committee, self.organ(h.committee))
+            self._add(doc, _rg.committee, self.organ(h.committee))
         if h.committee_report:
-            self._add(doc, RG.adoptedOnReportOf, self.document_node(h.committee_report))
-        self._text(doc, RG.reportParagraph, h.report_paragraph)
+            self._add(doc, _rg.adoptedOnReportOf, self.document_node(h.committee_report))
+        self._text(doc, _rg.reportParagraph, h.report_paragraph)
         if h.draft:
-            self._add(doc, RG.draft, self.document_node(h.draft))
-        self._date(doc, RG.distributionDate, h.distributed)
-        self._text(doc, RG.jobNumber, h.job_number)
-        self._text(doc, RG.enactingFormula, h.formula)
-        self._text(doc, RG.voteOutcome, h.vote)
+            self._add(doc, _rg.draft, self.document_node(h.draft))
+        self._date(doc, _rg.distributionDate, h.distributed)
+        self._text(doc, _rg.jobNumber, h.job_number)
+        self._text(doc, _rg.enactingFormula, h.formula)
+        self._text(doc, _rg.voteOutcome, h.vote)
         for sponsor in h.sponsors:
-            self._text(doc, RG.sponsor, sponsor)
-        self._text(doc, RG.layout, res.layout)
-        self._text(doc, RG.sourceFile, Path(res.source.name).name)
+            self._text(doc, _rg.sponsor, sponsor)
+        self._text(doc, _rg.layout, res.layout)
+        self._text(doc, _rg.sourceFile, Path(res.source.name).name)
         if res.source.sha256:
-            self._text(doc, RG.contentHash, "sha256:" + res.source.sha256.removeprefix("sha256:"))
+            self._text(doc, _rg.contentHash, "sha256:" + res.source.sha256.removeprefix("sha256:"))
         self._text(
-            doc, RG.akn4unWork, h.work_iri or (akn4un_work(key, h.adopted) if known else None)
+            doc, _rg.akn4unWork, h.work_iri or (akn4un_work(key, h.adopted) if known else None)
         )
         for subject in h.subjects:
             if _SAFE_IRI_RE.fullmatch(subject.iri):
-                iri = URIRef(subject.iri)
-                self._add(doc, DCTERMS.subject, iri)
-                self._text(iri, RDFS.label, subject.label)
+                self._add(doc, _dcterms.subject, subject.iri)
+                self._text(subject.iri, _rdfs.label, subject.label)
 
         clauses = {c.key: c for c in res.clauses}
         for clause in res.clauses:
@@ -362,93 +499,91 @@ class _Mapper:
             self.citation(doc, key, n, cit, clauses)
         unresolved = sorted(res.unresolved, key=lambda u: (u.span, u.text, u.reason))
         for n, ref in enumerate(unresolved, start=1):
-            node = URIRef(ids.clause_iri(key, f"unresolved/{n}", self.base))
-            self._add(node, RDF.type, RG.UnresolvedReference)
-            self._add(node, RG.citingDocument, doc)
-            self._text(node, RG.citedText, ref.text)
-            self._text(node, RG.reason, ref.reason)
+            node = ids.clause_iri(key, f"unresolved/{n}", self.base)
+            self._add(node, _rdf.type, _rg.UnresolvedReference)
+            self._add(node, _rg.citingDocument, doc)
+            self._text(node, _rg.citedText, ref.text)
+            self._text(node, _rg.reason, ref.reason)
             if ref.clause:
-                self._add(node, RG.citingClause, URIRef(ids.clause_iri(key, ref.clause, self.base)))
+                self._add(node, _rg.citingClause, ids.clause_iri(key, ref.clause, self.base))
             if ref.footnote:
-                self._add(
-                    node, RG.viaFootnote, URIRef(ids.footnote_iri(key, ref.footnote, self.base))
-                )
+                self._add(node, _rg.viaFootnote, ids.footnote_iri(key, ref.footnote, self.base))
             self._selector(node, ref.span)
 
         for i, part in enumerate(res.parts, start=1):
             part_key = document_key(part) if part.heading.symbol else f"{key}/part/{i}"
-            self._add(self.document(part, part_key), ELI.is_part_of, doc)
+            self._add(self.document(part, part_key), _eli.is_part_of, doc)
         return doc
 
-    def clause(self, doc: URIRef, key: str, c: Clause, clauses: Mapping[str, Clause]) -> None:
-        node = URIRef(ids.clause_iri(key, c.key, self.base))
-        self._add(node, RDF.type, CLAUSE_CLASS[c.kind])
-        parent = URIRef(ids.clause_iri(key, c.parent, self.base)) if c.parent else doc
-        self._add(node, ELI.is_part_of, parent)
-        self._text(node, RDFS.label, f"{key} {c.key}")
-        self._int(node, RG.position, c.position)
-        self._text(node, RG.number, c.number)
-        self._text(node, RG.section, c.section)
-        self._text(node, RG.phrase, c.phrase)
+    def clause(self, doc: str, key: str, c: Clause, clauses: Mapping[str, Clause]) -> None:
+        node = ids.clause_iri(key, c.key, self.base)
+        self._add(node, _rdf.type, _CLAUSE_CLASS[c.kind])
+        parent = ids.clause_iri(key, c.parent, self.base) if c.parent else doc
+        self._add(node, _eli.is_part_of, parent)
+        self._text(node, _rdfs.label, f"{key} {c.key}")
+        self._int(node, _rg.position, c.position)
+        self._text(node, _rg.number, c.number)
+        self._text(node, _rg.section, c.section)
+        self._text(node, _rg.phrase, c.phrase)
         concept = phrase_concept(c.phrase, _phrase_kind(c.kind)) if c.phrase else None
         if concept:
-            self._add(node, RG.phraseConcept, RGP[concept])
-        self._text(node, RG.text, c.text)
+            self._add(node, _rg.phraseConcept, str(RGP[concept]))
+        self._text(node, _rg.text, c.text)
         self._selector(node, c.span)
 
-    def footnote(self, doc: URIRef, key: str, fn: Footnote) -> None:
-        node = URIRef(ids.footnote_iri(key, fn.key, self.base))
-        self._add(node, RDF.type, RG.Footnote)
-        self._add(node, ELI.is_part_of, doc)
-        self._text(node, RDFS.label, f"{key} {fn.key}")
-        self._text(node, RG.marker, fn.marker)
+    def footnote(self, doc: str, key: str, fn: Footnote) -> None:
+        node = ids.footnote_iri(key, fn.key, self.base)
+        self._add(node, _rdf.type, _rg.Footnote)
+        self._add(node, _eli.is_part_of, doc)
+        self._text(node, _rdfs.label, f"{key} {fn.key}")
+        self._text(node, _rg.marker, fn.marker)
         if fn.anchor:
-            self._add(node, RG.anchoredIn, URIRef(ids.clause_iri(key, fn.anchor, self.base)))
-        self._text(node, RG.text, fn.text)
+            self._add(node, _rg.anchoredIn, ids.clause_iri(key, fn.anchor, self.base))
+        self._text(node, _rg.text, fn.text)
         self._selector(node, fn.span)
 
-    def cited_node(self, cit: Citation) -> URIRef:
+    def cited_node(self, cit: Citation) -> str:
         """The node a citation points at (a component is part of its work)."""
         if cit.kind == "treaty":
             return self.treaty(cit.target)
         node = self.document_node(cit.target, _CITED_CLASS.get(cit.kind))
         if cit.organ and ids.organ_of_symbol(ids.normalise_symbol(cit.target)) is None:
-            self._add(node, RG.organ, self.organ(cit.organ))
+            self._add(node, _rg.organ, self.organ(cit.organ))
         if cit.work:
-            self._add(node, ELI.is_part_of, self.document_node(cit.work, RG.Resolution))
-        self._text(node, DCTERMS.title, cit.title)
-        self._date(node, ELI.date_document, cit.date)
+            self._add(node, _eli.is_part_of, self.document_node(cit.work, _rg.Resolution))
+        self._text(node, _dcterms.title, cit.title)
+        self._date(node, _eli.date_document, cit.date)
         return node
 
     def citation(
-        self, doc: URIRef, key: str, n: int, cit: Citation, clauses: Mapping[str, Clause]
+        self, doc: str, key: str, n: int, cit: Citation, clauses: Mapping[str, Clause]
     ) -> None:
-        node = URIRef(ids.citation_iri(key, n, self.base))
+        node = ids.citation_iri(key, n, self.base)
         cited = self.cited_node(cit)
         volumes = [self.volume(ref) for ref in cit.unts]
-        citing: list[URIRef] = [doc]
-        self._add(node, RDF.type, RG.Citation)
-        self._add(node, RG.citingDocument, doc)
+        citing: list[str] = [doc]
+        self._add(node, _rdf.type, _rg.Citation)
+        self._add(node, _rg.citingDocument, doc)
         if cit.clause:
-            clause = URIRef(ids.clause_iri(key, cit.clause, self.base))
-            self._add(node, RG.citingClause, clause)
+            clause = ids.clause_iri(key, cit.clause, self.base)
+            self._add(node, _rg.citingClause, clause)
             citing.append(clause)
         if cit.footnote:
-            fn = URIRef(ids.footnote_iri(key, cit.footnote, self.base))
-            self._add(node, RG.viaFootnote, fn)
+            fn = ids.footnote_iri(key, cit.footnote, self.base)
+            self._add(node, _rg.viaFootnote, fn)
             citing.append(fn)
-        self._add(node, RG.cited, cited)
-        self._add(node, RG.relation, RGR[_relation(cit.clause, clauses)])
-        self._text(node, RG.citedText, cit.text)
-        self._date(node, RG.citedDate, cit.date)
-        self._text(node, RG.citedTitle, cit.title)
+        self._add(node, _rg.cited, cited)
+        self._add(node, _rg.relation, str(RGR[_relation(cit.clause, clauses)]))
+        self._text(node, _rg.citedText, cit.text)
+        self._date(node, _rg.citedDate, cit.date)
+        self._text(node, _rg.citedTitle, cit.title)
         for vol in volumes:
-            self._add(node, RG.citedVolume, vol)
-        self._text(node, RG.pattern, cit.pattern)
+            self._add(node, _rg.citedVolume, vol)
+        self._text(node, _rg.pattern, cit.pattern)
         self._selector(node, cit.span)
         for source in citing:  # the simple layer: eli:cites from clause, footnote and document
             for target in (cited, *volumes):
-                self._add(source, ELI.cites, target)
+                self._add(source, _eli.cites, target)
 
 
 def _reading_order(cit: Citation) -> tuple[int, str, int, str, str, str, str]:
