@@ -32,6 +32,7 @@ from resgraph.model import (
     Unresolved,
     UntsRef,
 )
+from resgraph.parse.prefilter import Needs, may_match, required_literals
 from resgraph.resources import patterns_dir
 
 # ---------------------------------------------------------------------------
@@ -354,6 +355,17 @@ def _re(pattern_id: str) -> re.Pattern[str]:
     return patterns()[pattern_id].regexes[0]
 
 
+@cache
+def _needs(pattern_id: str) -> tuple[Needs, ...]:
+    """The literals each regex of a pattern needs (see prefilter.py), computed once."""
+    return tuple(required_literals(rx) for rx in patterns()[pattern_id].regexes)
+
+
+def _may(pattern_id: str, text: str, k: int = 0) -> bool:
+    """False when regex `k` of the pattern cannot match anywhere in `text`."""
+    return may_match(_needs(pattern_id)[k], text)
+
+
 def _by_role(role: Role) -> list[Pattern]:
     return [p for p in patterns().values() if p.role == role]
 
@@ -609,12 +621,14 @@ class _Item:
 
 def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: list[_Miss]) -> None:
     """CASE 1: "resolution(s)" + one number or a list of them, each with date and title."""
+    if not _may("resolution-lead", text):
+        return
     lead = _re("resolution-lead")
     items = [patterns()[i] for i in _ITEM_ORDER]
     tail = _re("resolution-item-tail")
     sep = _re("resolution-list-separator")
     topic = patterns()["resolution-list-topic"].regexes
-    named = _named_bodies(text)
+    named: list[tuple[int, int, str]] | None = None  # the bodies named, found when needed
     previous: tuple[int, str] | None = None  # end and body of the last list another body owns
     pos = 0
     while (m := lead.search(text, pos)) is not None:
@@ -626,12 +640,15 @@ def _find_resolution_lists(text: str, ctx: _Context, hits: list[Hit], misses: li
         elif m.group("its"):
             organ_name = _its_organ(text, m.start("its")) or _its_act_organ(text, m.start("its"))
         else:
-            organ_name = (
-                _body_before(text, m.start("keyword"))
-                or _organ_before(text, m.start(), named)
-                or _report_before(text, m.start())
-                or _organ_mentioned_before(text, m.start())
-            )
+            organ_name = _body_before(text, m.start("keyword"))
+            if not organ_name:
+                if named is None:
+                    named = _named_bodies(text)
+                organ_name = (
+                    _organ_before(text, m.start(), named)
+                    or _report_before(text, m.start())
+                    or _organ_mentioned_before(text, m.start())
+                )
         p, first, last_end = m.end(), True, m.end()
         found_items: list[_Item] = []
         while True:
@@ -770,9 +787,11 @@ def _body(text: str, at: int, name: str) -> str:
 
 def _named_bodies(text: str) -> list[tuple[int, int, str]]:
     """(start, end, body) of every body named before decisions or resolutions, by end."""
+    needs = _needs("organ-context")
     out = [
         (nm.start("organ"), nm.end(), _body(text, nm.start("organ"), nm.group("organ")))
-        for rx in patterns()["organ-context"].regexes
+        for k, rx in enumerate(patterns()["organ-context"].regexes)
+        if may_match(needs[k], text)
         for nm in rx.finditer(text)
     ]
     return sorted(out, key=lambda t: (t[1], t[0]))
@@ -911,6 +930,8 @@ def _find_symbols(text: str, hits: list[Hit]) -> None:
     """CASE 2: full symbols (resolutions and other documents), joint symbols, 'and Add.1'."""
     suffix = _re("addendum-shorthand")
     for pid in ("resolution-symbol", "ocr-s-for-5", "document-symbol"):
+        if not _may(pid, text):
+            continue
         pat = patterns()[pid]
         for m in pat.regexes[0].finditer(text):
             if _overlaps(m.start(), m.end(), hits):
@@ -948,7 +969,7 @@ def _find_symbols(text: str, hits: list[Hit]) -> None:
 
 def _find_treaty_series(text: str, hits: list[Hit]) -> None:
     """CASE 3: "United Nations, Treaty Series, vol. …" and "Ibid., vol. …"."""
-    for m in _re("unts-reference").finditer(text):
+    for m in _re("unts-reference").finditer(text) if _may("unts-reference", text) else ():
         series: Literal["UNTS", "LNTS"] = (
             "LNTS" if m.group("series").startswith("League") else "UNTS"
         )
@@ -957,7 +978,7 @@ def _find_treaty_series(text: str, hits: list[Hit]) -> None:
             hits.append(
                 Hit(m.start(), end, "treaty", treaty_id_of(ref), "unts-reference", unts=(ref,))
             )
-    for m in _re("ibid").finditer(text):
+    for m in _re("ibid").finditer(text) if _may("ibid", text) else ():
         if _overlaps(m.start(), m.end(), hits):
             continue
         # a group after Ibid. ("Ibid., vol. 2716, No. 48088") points to the Treaty Series;
@@ -1089,11 +1110,11 @@ def _generic_name_bounds(name: str) -> tuple[int, int, bool] | None:
 def _find_treaty_names(text: str, hits: list[Hit]) -> None:
     """CASE 4: registered treaty and declaration names, 'the Protocols thereto', other treaties."""
     reg = register()
-    for m in _re("treaty-name").finditer(text):
+    for m in _re("treaty-name").finditer(text) if _may("treaty-name", text) else ():
         entry = reg.by_name(m.group("name"))
         if entry and not _overlaps(m.start(), m.end(), hits):
             hits.append(Hit(m.start(), m.end(), "treaty", entry.id, "treaty-name"))
-    for m in _re("declaration-name").finditer(text):
+    for m in _re("declaration-name").finditer(text) if _may("declaration-name", text) else ():
         decl = reg.declaration(m.group("name"))
         if decl and not _overlaps(m.start(), m.end(), hits):
             kind: CitedKind = "resolution" if "/RES/" in decl.resolution else "document"
@@ -1108,10 +1129,12 @@ def _find_treaty_names(text: str, hits: list[Hit]) -> None:
                     work=work_of(decl.resolution),
                 )
             )
-    for m in _re("protocols-thereto").finditer(text):
+    for m in _re("protocols-thereto").finditer(text) if _may("protocols-thereto", text) else ():
         if not _overlaps(m.start(), m.end(), hits):
             hits.append(Hit(m.start(), m.end(), "treaty", "thereto", "protocols-thereto"))
     generic, pos = _re("treaty-name-generic"), 0
+    if not _may("treaty-name-generic", text):
+        return
     while (gm := generic.search(text, pos)) is not None:
         # a trimmed name leaves the rest of the match to be searched again
         # ("the TRIPS Agreement and the Paris Protocol")
