@@ -5,7 +5,9 @@ contract in docs/mapping.md: every IRI comes from `resgraph/ids.py`, every
 rg: term from `resgraph/vocab.py` (a misspelt term raises). The mapping is
 pure and deterministic: the same document gives an isomorphic graph with the
 same IRIs (citations and unresolved references are numbered in reading
-order, never in discovery order).
+order, never in discovery order). `document_to_graph` gives the triples as
+an rdflib Dataset; `document_nquads` writes the same quads as N-Quads bytes
+without rdflib, for a corpus build.
 
 Literals: strings are plain `xsd:string` without a language tag, dates
 `xsd:date`, counts and numbers `xsd:integer`, selector offsets
@@ -314,7 +316,7 @@ def document_nquads(res: Resolution, base: str = DEFAULT_BASE) -> DocumentQuads:
                 texts.append((s, o[0]))
     return DocumentQuads(
         # "replace" as rdflib's serialiser: a lone surrogate cannot be UTF-8 (literals are
-        # cleaned of them; an IRI cannot hold one, ids.py percent-encodes as UTF-8)
+        # cleaned of them; IRIs come percent-encoded from ids.py, or from XML that has none)
         nquads="".join(lines).encode("utf-8", "replace"),
         triples=len(mapped.triples),
         texts=tuple((s, "footnote" if s in footnotes else "clause", t) for s, t in texts),
