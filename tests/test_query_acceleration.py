@@ -1,0 +1,290 @@
+"""Corpus-wide aggregates made fast: exactly the rows of the plain SPARQL, before and after.
+
+- `most-cited-instruments` on a CorpusStore is answered from the citation counts kept
+  beside the manifest (resgraph/citation_index.py); here its rows are compared with the
+  same SPARQL run by Oxigraph on the same store (a user file of the same text is never
+  accelerated), and with rdflib on the same documents, on generated documents and the
+  seed, after a document is replaced and after one is removed.
+- `documents-by-organ-and-session` was rewritten for Oxigraph's planner; the text it had
+  before is kept here and must give the same rows for every combination of parameters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+from rdflib import Dataset
+
+from bench import gen_corpus
+from resgraph import citation_index, store
+from resgraph.corpus_store import CorpusStore, NewDocument
+from resgraph.pipeline import parse_document
+from resgraph.to_rdf import document_key, document_to_graph, merge_datasets
+
+N_GENERATED = 30
+
+OLD_DOCUMENTS_BY_ORGAN_AND_SESSION = """\
+#+ summary: The documents parsed into the corpus (the text before it was rewritten).
+#+ param: organ string optional example="General Assembly" -- the adopting organ
+#+ param: session integer optional example=67 -- the GA session
+#+ param: adoptedFrom date optional example=2012-01-01 -- adopted on or after
+#+ param: adoptedTo date optional example=2012-12-31 -- adopted on or before
+PREFIX rg: <https://w3id.org/resgraph/ontology#>
+PREFIX eli: <http://data.europa.eu/eli/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+
+SELECT ?document ?identifier ?date ?organLabel ?session ?title
+WHERE {
+  ?document rg:sourceFile ?file ;
+      dcterms:identifier ?identifier .
+  OPTIONAL { ?document rg:organ/rdfs:label ?organLabel }
+  OPTIONAL { ?document rg:session ?session }
+  OPTIONAL { ?document eli:date_document ?date }
+  OPTIONAL { ?document dcterms:title ?title }
+  FILTER (!BOUND(?_organ) || LCASE(STR(?organLabel)) = LCASE(STR(?_organ)))
+  FILTER (!BOUND(?_session) || ?session = ?_session)
+  FILTER (!BOUND(?_adoptedFrom) || ?date >= ?_adoptedFrom)
+  FILTER (!BOUND(?_adoptedTo) || ?date <= ?_adoptedTo)
+}
+ORDER BY ?date ?identifier
+"""
+
+RG = "https://w3id.org/resgraph/ontology#"
+LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+X = "https://example.org/x/"
+
+
+def _citations(
+    graph: str, doc: str, cites: list[tuple[str, str]], labels: dict[str, list[str]]
+) -> NewDocument:
+    """A hand-made document graph: citation nodes `<doc>/cit/<n>` citing (instrument, citing)."""
+    lines = []
+    for n, (instrument, citing) in enumerate(cites, 1):
+        c = f"<{doc}/cit/{n}>"
+        lines += [
+            f"{c} <{TYPE}> <{RG}Citation> <{graph}> .",
+            f"{c} <{RG}cited> <{instrument}> <{graph}> .",
+            f"{c} <{RG}citingDocument> <{citing}> <{graph}> .",
+        ]
+    for iri, values in labels.items():
+        lines += [f'<{iri}> <{LABEL}> "{v}" <{graph}> .' for v in values]
+    nq = ("\n".join(lines) + "\n").encode()
+    return NewDocument(graph, graph.rsplit("/", 1)[-1], graph, "f" * 64, nq, len(lines))
+
+
+# ties broken by label (unbound first) and IRI, two labels of one instrument, no label
+EDGE = [
+    _citations(
+        X + "graph/e1",
+        X + "doc/e1",
+        [(X + "i1", X + "doc/e1"), (X + "i2", X + "doc/e1"), (X + "i3", X + "doc/e1")],
+        {X + "i1": ["B label", "A label"], X + "i3": ["A label"]},
+    ),
+    _citations(
+        X + "graph/e2",
+        X + "doc/e2",
+        [(X + "i1", X + "doc/e2"), (X + "i2", X + "doc/e2"), (X + "i3", X + "doc/e2")],
+        {X + "i3": ["A label"], X + "i4": ["never cited"]},
+    ),
+]
+
+
+def _new(path: Path) -> tuple[NewDocument, Dataset]:
+    doc = parse_document(path)
+    ds = document_to_graph(doc)
+    (graph,) = {str(c.identifier) for c in ds.graphs() if len(c)}
+    nq = ds.serialize(format="nquads", encoding="utf-8")
+    return NewDocument(graph, document_key(doc), str(path), "0" * 64, nq, len(ds)), ds
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> list[tuple[NewDocument, Dataset]]:
+    folder = tmp_path_factory.mktemp("generated")
+    gen_corpus.generate(N_GENERATED, folder, seed=5)
+    paths = [SEED, *sorted(folder.glob("*.txt"))]
+    return [_new(p) for p in paths]
+
+
+def _plain(name: str, tmp: Path) -> store.NamedQuery:
+    """The shipped query as a user's file: same text, never answered from the counts."""
+    path = tmp / f"{name}.rq"
+    path.write_text(store.load_query(name).text, encoding="utf-8")
+    return store.read_query(path)
+
+
+LIMITS = ["0", "1", "2", "3", "5", "20", "100000"]
+
+
+def _assert_most_cited_exact(s: CorpusStore, tmp: Path, *, accelerated: bool = True) -> None:
+    plain = _plain("most-cited-instruments", tmp)
+    for limit in LIMITS:
+        got = store.run_query(s, "most-cited-instruments", {"limit": limit})
+        want = store.run_query(s, plain, {"limit": limit})
+        assert got.vars == want.vars
+        assert got.rows == want.rows, f"limit={limit}"
+    used = citation_index.most_cited_instruments(s, 5)
+    assert (used is not None) == accelerated
+
+
+def test_most_cited_rows_equal_the_sparql(
+    built: list[tuple[NewDocument, Dataset]], tmp_path: Path
+) -> None:
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents([n for n, _ in built])
+        _assert_most_cited_exact(s, tmp_path)
+        # and rdflib's evaluation of the same query on the same documents
+        ds = merge_datasets(d for _, d in built)
+        for limit in LIMITS:
+            got = store.run_query(s, "most-cited-instruments", {"limit": limit})
+            assert got.rows == store.run_query(ds, "most-cited-instruments", {"limit": limit}).rows
+        assert len(store.run_query(s, "most-cited-instruments", {"limit": "100000"})) > 10
+
+
+def test_most_cited_after_replace_and_remove(
+    built: list[tuple[NewDocument, Dataset]], tmp_path: Path
+) -> None:
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents([n for n, _ in built])
+        before = store.run_query(s, "most-cited-instruments", {"limit": "100000"}).rows
+        # a new version of the seed keeping only the first half of its quads
+        a = built[0][0]
+        lines = a.nquads.splitlines(keepends=True)
+        half = b"".join(lines[: len(lines) // 2])
+        s.put_document(NewDocument(a.graph, a.symbol, a.source, "1" * 64, half, len(lines) // 2))
+        _assert_most_cited_exact(s, tmp_path)
+        assert store.run_query(s, "most-cited-instruments", {"limit": "100000"}).rows != before
+        # two removed, then one of them back
+        b = built[1][0]
+        s.remove_documents([a.graph, b.graph])
+        _assert_most_cited_exact(s, tmp_path)
+        s.put_document(b)
+        _assert_most_cited_exact(s, tmp_path)
+
+
+def test_most_cited_ties_labels_and_unlabelled(tmp_path: Path) -> None:
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents(EDGE)
+        _assert_most_cited_exact(s, tmp_path)
+        rows = store.run_query(s, "most-cited-instruments", {"limit": "10"}).rows
+        assert [(str(r[0])[len(X) :], r[1] and str(r[1])) for r in rows] == [
+            ("i2", None),
+            ("i1", "A label"),
+            ("i3", "A label"),
+            ("i1", "B label"),
+        ]
+
+
+IRREGULAR = {
+    # the same citation node in two graphs: the union joins across them
+    "node-in-two-graphs": _citations(X + "graph/e3", X + "doc/e1", [(X + "i9", X + "doc/e3")], {}),
+    # one citation, two citing documents
+    "two-citing-documents": NewDocument(
+        X + "graph/e4",
+        "e4",
+        X + "graph/e4",
+        "e" * 64,
+        (
+            f"<{X}doc/e4/cit/1> <{TYPE}> <{RG}Citation> <{X}graph/e4> .\n"
+            f"<{X}doc/e4/cit/1> <{RG}cited> <{X}i1> <{X}graph/e4> .\n"
+            f"<{X}doc/e4/cit/1> <{RG}citingDocument> <{X}doc/e4> <{X}graph/e4> .\n"
+            f"<{X}doc/e4/cit/1> <{RG}citingDocument> <{X}doc/e5> <{X}graph/e4> .\n"
+        ).encode(),
+        4,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", IRREGULAR.values(), ids=IRREGULAR.keys())
+def test_irregular_graphs_fall_back_to_sparql(case: NewDocument, tmp_path: Path) -> None:
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents([*EDGE, case])
+        _assert_most_cited_exact(s, tmp_path, accelerated=False)
+        s.remove_document(case.graph)
+        if case.graph != X + "graph/e3":
+            _assert_most_cited_exact(s, tmp_path)
+
+
+def test_stale_or_missing_counts_are_not_used_and_are_rebuilt(
+    built: list[tuple[NewDocument, Dataset]], tmp_path: Path
+) -> None:
+    path = tmp_path / "s"
+    with CorpusStore.open(path, write=True) as s:
+        s.put_documents([n for n, _ in built[:8]])
+    db = sqlite3.connect(path / "manifest.sqlite")
+    # a store built before the counts existed
+    db.executescript(
+        "DROP TABLE citation_counts; DROP TABLE citation_nodes; DROP TABLE citation_graphs;"
+    )
+    db.close()
+    with CorpusStore.open(path) as r:
+        _assert_most_cited_exact(r, tmp_path, accelerated=False)
+    with CorpusStore.open(path, write=True) as s:  # a writable open takes them
+        _assert_most_cited_exact(s, tmp_path)
+    # a manifest row that changed after the counts were taken (a crash between the two)
+    db = sqlite3.connect(path / "manifest.sqlite")
+    db.execute("UPDATE documents SET sha256 = '9' || substr(sha256, 2) WHERE rowid = 1")
+    db.commit()
+    db.close()
+    with CorpusStore.open(path) as r:
+        _assert_most_cited_exact(r, tmp_path, accelerated=False)
+    with CorpusStore.open(path, write=True) as s:
+        _assert_most_cited_exact(s, tmp_path)
+
+
+FULL = {"organ": "General Assembly", "session": "67", "adoptedFrom": "2012-01-01"}
+ORGAN_CASES: list[dict[str, str]] = [
+    {},
+    {"session": "67"},
+    {"organ": "general assembly"},
+    {"organ": "Security Council"},
+    {"adoptedFrom": "2012-01-01"},
+    {"adoptedTo": "1990-12-31"},
+    {"adoptedFrom": "2000-01-01", "adoptedTo": "2012-12-31"},
+    {"session": "67", "adoptedFrom": "2012-12-01"},
+    {"session": "67", "adoptedTo": "2012-06-30"},
+    {**FULL, "adoptedTo": "2012-12-31"},
+    {"organ": "General Assembly", "adoptedFrom": "1995-01-01"},
+    {"session": "1"},
+]
+
+
+def test_documents_by_organ_and_session_rows_unchanged(
+    built: list[tuple[NewDocument, Dataset]], tmp_path: Path
+) -> None:
+    old_path = tmp_path / "documents-by-organ-and-session-old.rq"
+    old_path.write_text(OLD_DOCUMENTS_BY_ORGAN_AND_SESSION, encoding="utf-8")
+    old = store.read_query(old_path)
+    ds = merge_datasets(d for _, d in built)
+    seed_only = built[0][1]
+    sessions = {
+        str(r[4]) for r in store.run_query(ds, "documents-by-organ-and-session").rows if r[4]
+    }
+    cases = [*ORGAN_CASES, *({"session": s} for s in sorted(sessions)[:3])]
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents([n for n, _ in built])
+        found = 0
+        for params in cases:
+            new_rows = store.run_query(s, "documents-by-organ-and-session", params).rows
+            assert new_rows == store.run_query(s, old, params).rows, params
+            assert new_rows == store.run_query(ds, old, params).rows, params
+            assert (
+                store.run_query(seed_only, "documents-by-organ-and-session", params).rows
+                == store.run_query(seed_only, old, params).rows
+            ), params
+            found += len(new_rows)
+        assert found > len(built)  # the cases select something
+
+
+def test_most_cited_counts_a_document_cited_from_two_graphs_once(tmp_path: Path) -> None:
+    # graph e5 holds citations whose citing document is e1's: COUNT(DISTINCT) over the union
+    other = _citations(X + "graph/e5", X + "doc/e5", [(X + "i1", X + "doc/e1")], {})
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents([*EDGE, other])
+        _assert_most_cited_exact(s, tmp_path)
+        top = store.run_query(s, "most-cited-instruments", {"limit": "1"}).rows[0]
+        assert (str(top[0]), int(top[2]), int(top[3])) == (X + "i1", 2, 3)  # type: ignore[arg-type]
