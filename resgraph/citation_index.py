@@ -72,6 +72,26 @@ CREATE TABLE IF NOT EXISTS citation_graphs (
 );
 """
 
+# the corpus-wide totals, kept in step with citation_counts by `sync` (O(rows changed)):
+# `graphs` counts the graphs holding an (instrument, citing document) pair, so a citing
+# document is counted once however many graphs name it (COUNT(DISTINCT ?citing))
+_TOTALS = """
+CREATE TABLE citation_pairs (
+    instrument TEXT NOT NULL,
+    citing TEXT NOT NULL,
+    graphs INTEGER NOT NULL,
+    PRIMARY KEY (instrument, citing)
+) WITHOUT ROWID;
+CREATE TABLE citation_totals (
+    instrument TEXT PRIMARY KEY,
+    citing_documents INTEGER NOT NULL,
+    citations INTEGER NOT NULL
+);
+CREATE INDEX citation_totals_rank ON citation_totals(citing_documents, citations);
+"""
+_TABLES = ("citation_counts", "citation_nodes", "citation_graphs", "citation_pairs",
+           "citation_totals")  # fmt: skip
+
 # a graph's counts: (instrument, citing, citations) rows, its citation nodes, irregular
 _GraphCounts = tuple[list[tuple[str, str, int]], set[str], bool]
 
@@ -107,15 +127,69 @@ def _graph_counts(store: ox.Store, graph: str) -> _GraphCounts:
 
 
 def _ensure_schema(db: sqlite3.Connection) -> None:
-    db.executescript(_SCHEMA)
+    """Create the tables; a partial set (an older layout, a hand-made change) starts over.
+
+    Fresh tables describe no graph, so every graph is stale and `sync` counts it.
+    """
+    if _has_tables(db):
+        return
+    for table in _TABLES:
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    db.executescript(_SCHEMA + _TOTALS)
 
 
 def _has_tables(db: sqlite3.Connection) -> bool:
+    names = ", ".join(f"'{t}'" for t in _TABLES)
     row = db.execute(
-        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
-        " AND name IN ('citation_counts', 'citation_nodes', 'citation_graphs')"
+        f"SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ({names})"
     ).fetchone()
-    return bool(row and row[0] == 3)
+    return bool(row and row[0] == len(_TABLES))
+
+
+def _apply_totals(
+    db: sqlite3.Connection,
+    removed: Iterable[tuple[str, str, int]],
+    added: Iterable[tuple[str, str, int]],
+) -> None:
+    """Move the totals by the (instrument, citing, citations) rows leaving and arriving."""
+    pair_delta: dict[tuple[str, str], int] = {}
+    citations: dict[str, int] = {}
+    for sign, rows in ((-1, removed), (1, added)):
+        for i, d, n in rows:
+            pair_delta[(i, d)] = pair_delta.get((i, d), 0) + sign
+            citations[i] = citations.get(i, 0) + sign * n
+    documents: dict[str, int] = {}
+    for (i, d), delta in pair_delta.items():
+        if not delta:
+            continue
+        row = db.execute(
+            "SELECT graphs FROM citation_pairs WHERE instrument = ? AND citing = ?", (i, d)
+        ).fetchone()
+        before = row[0] if row else 0
+        after = before + delta
+        if after > 0:
+            db.execute(
+                "INSERT INTO citation_pairs(instrument, citing, graphs) VALUES (?, ?, ?)"
+                " ON CONFLICT(instrument, citing) DO UPDATE SET graphs = excluded.graphs",
+                (i, d, after),
+            )
+        else:
+            db.execute("DELETE FROM citation_pairs WHERE instrument = ? AND citing = ?", (i, d))
+        documents[i] = documents.get(i, 0) + (after > 0) - (before > 0)
+    for i in sorted(set(citations) | set(documents)):
+        dd, dc = documents.get(i, 0), citations.get(i, 0)
+        if not dd and not dc:
+            continue
+        db.execute(
+            "INSERT INTO citation_totals(instrument, citing_documents, citations)"
+            " VALUES (?, ?, ?) ON CONFLICT(instrument) DO UPDATE SET"
+            " citing_documents = citing_documents + excluded.citing_documents,"
+            " citations = citations + excluded.citations",
+            (i, dd, dc),
+        )
+        db.execute(
+            "DELETE FROM citation_totals WHERE instrument = ? AND citing_documents <= 0", (i,)
+        )
 
 
 def _stale_graphs(db: sqlite3.Connection) -> list[str]:
@@ -152,6 +226,14 @@ def sync(cs: CorpusStore, graphs: Iterable[str] | None = None) -> None:
         }
     computed = {g: _graph_counts(cs.ox, g) for g in wanted if g in manifest}
     with cs._db_lock:
+        removed = [
+            row
+            for g in wanted
+            for row in db.execute(
+                "SELECT instrument, citing, citations FROM citation_counts WHERE graph = ?", (g,)
+            )
+        ]
+        _apply_totals(db, removed, [row for rows, _, _ in computed.values() for row in rows])
         for table in ("citation_counts", "citation_nodes", "citation_graphs"):
             db.executemany(f"DELETE FROM {table} WHERE graph = ?", [(g,) for g in wanted])
         for g, (rows, nodes, irregular) in computed.items():
@@ -196,6 +278,29 @@ def _usable(db: sqlite3.Connection) -> bool:
     return not _stale_graphs(db)
 
 
+def _ranked(db: sqlite3.Connection, limit: int | None) -> list[tuple[str, int, int]]:
+    """(instrument, citing documents, citations) by rank: enough for `limit` rows.
+
+    Every instrument gives at least one row, so the first `limit` rows come from the
+    first `limit` instruments and any that tie with the last of them.
+    """
+    order = " ORDER BY citing_documents DESC, citations DESC, instrument"
+    select = "SELECT instrument, citing_documents, citations FROM citation_totals"
+    if limit is None:
+        return list(db.execute(select + order))
+    if limit <= 0:
+        return []
+    last = db.execute(
+        "SELECT citing_documents, citations FROM citation_totals"
+        " ORDER BY citing_documents DESC, citations DESC LIMIT 1 OFFSET ?",
+        (limit - 1,),
+    ).fetchone()
+    if last is None:
+        return list(db.execute(select + order))
+    where = " WHERE citing_documents > ? OR (citing_documents = ? AND citations >= ?)"
+    return list(db.execute(select + where + order, (last[0], last[0], last[1])))
+
+
 def _integer(n: int) -> rdflib.Literal:
     # as corpus_store.to_rdflib gives Oxigraph's COUNT: lexical form and xsd:integer
     return rdflib.Literal(str(n), datatype=XSD.integer)
@@ -214,22 +319,9 @@ def most_cited_instruments(
     with cs._db_lock:
         if not _usable(db):
             return None
-        totals: list[tuple[str, int, int]] = db.execute(
-            "SELECT instrument, COUNT(DISTINCT citing), SUM(citations)"
-            " FROM citation_counts GROUP BY instrument"
-        ).fetchall()
-    totals.sort(key=lambda t: (-t[1], -t[2], t[0]))
-    if limit is not None:
-        if limit <= 0:
-            return _VARS, []
-        if len(totals) > limit:
-            # every instrument gives at least one row: the first `limit` rows come from the
-            # first `limit` instruments and any that tie with the last of them
-            last = totals[limit - 1][1:]
-            cut = limit
-            while cut < len(totals) and totals[cut][1:] == last:
-                cut += 1
-            totals = totals[:cut]
+        totals = _ranked(db, limit)
+    if limit is not None and limit <= 0:
+        return _VARS, []
     rows: list[tuple[tuple[int, int, bool, str, str], tuple[Identifier | None, ...]]] = []
     for iri, docs, citations in totals:
         labels: set[str] = set()
