@@ -78,19 +78,123 @@ def expand_parts(regex: str, parts: Mapping[str, str], *, where: str = "") -> st
 _LOWER_WORD_RE = re.compile(r"(?<![\w\\])[a-z]\w*")
 
 
-def _name_alternation(names: Iterable[str]) -> str:
+def _name_alternatives(names: Iterable[str]) -> list[str]:
     """One regex alternative per name, longest first, blanks matching any gap."""
     uniq = sorted({" ".join(n.split()) for n in names if n.strip()}, key=lambda s: (-len(s), s))
     # a printed name may use a non-breaking hyphen ("Non‑Proliferation") or any blank run
     # and a lower-case word may be printed capitalised or not ("Members of Their Families")
-    alts = (
+    return [
         _LOWER_WORD_RE.sub(
             lambda m: f"[{m.group()[0]}{m.group()[0].upper()}]{m.group()[1:]}",
             re.escape(n).replace(r"\ ", _GAP).replace(r"\-", _HYPHEN),
         )
         for n in uniq
-    )
-    return "(?:" + "|".join(alts) + ")"
+    ]
+
+
+def _name_alternation(names: Iterable[str]) -> str:
+    """The names' alternatives as one regex, factored into a tree of shared prefixes.
+
+    `re` tries an alternation's branches one by one at every position, so 270 treaty
+    names cost 270 tries per word; factored by first character (then second …) the
+    names that cannot start here are skipped in one step. The tree matches exactly
+    what the plain alternation matches, with the same name winning (see `_prefix_tree`).
+
+    >>> _name_alternation(["Protocols", "Protocol", "Pact"])
+    '(?:P(?:rotocol(?:s|)|act))'
+    """
+    alts = _name_alternatives(names)
+    tokens = [_alt_tokens(a) for a in alts]
+    if any(t is None for t in tokens):
+        return "(?:" + "|".join(alts) + ")"
+    return "(?:" + _prefix_tree([t for t in tokens if t is not None]) + ")"
+
+
+_Token = tuple[str, ...]
+"""One position of a name alternative: the characters it accepts (`_GAP`, `_HYPHEN` whole)."""
+
+_CASE_PAIR_RE = re.compile(r"\[([a-z])([A-Z])\]")
+_CLASS_CHARS = {_GAP: " \t\u00a0", _HYPHEN: "-\u2010\u2011"}
+
+
+def _alt_tokens(alt: str) -> list[_Token] | None:
+    r"""The positions of one alternative of `_name_alternatives`; None if not understood.
+
+    >>> _alt_tokens(r"[cC]ode\.")
+    [('c', 'C'), ('o',), ('d',), ('e',), ('.',)]
+    """
+    out: list[_Token] = []
+    i = 0
+    while i < len(alt):
+        cls = next((c for c in _CLASS_CHARS if alt.startswith(c, i)), None)
+        if cls is not None:
+            out.append((cls,))
+            i += len(cls)
+        elif (m := _CASE_PAIR_RE.match(alt, i)) and m.group(2) == m.group(1).upper():
+            out.append((m.group(1), m.group(2)))
+            i = m.end()
+        elif alt[i] == "\\" and i + 1 < len(alt) and not alt[i + 1].isalnum():
+            out.append((alt[i + 1],))
+            i += 2
+        elif alt[i] in "\\[](){}.*+?^$|":
+            return None
+        else:
+            out.append((alt[i],))
+            i += 1
+    # the tokens must spell the alternative back exactly, or they are not what it matches
+    return out if "".join(map(_token_regex, out)) == alt else None
+
+
+def _token_regex(tok: _Token) -> str:
+    if len(tok) == 2:
+        return f"[{tok[0]}{tok[1]}]"
+    return tok[0] if tok[0] in _CLASS_CHARS else re.escape(tok[0])
+
+
+def _prefix_tree(alts: list[list[_Token]]) -> str:
+    """An ordered alternation of token sequences, factored on their first positions.
+
+    Alternatives grouped under first positions that share no character can never match
+    at the same place, so only the order *within* a group matters, and it is kept. An
+    alternative that ends where a longer one goes on must come after it (longest first),
+    as it does in the plain alternation; where it would not, the node is left unfactored.
+    """
+    if any(not a for a in alts[:-1]) and any(a for a in alts[alts.index([]) :]):
+        return _plain(alts)
+    ended = not alts[-1]
+    groups = _group(alts)
+    if groups is None:
+        # "[cC]ode" beside "Code": split the case pairs here (only here: splitting every
+        # pair would copy the rest of a name once per lower-case word, exponentially)
+        split = [[(ch,), *a[1:]] for a in alts if a for ch in a[0]]
+        groups = _group(split)
+        if groups is None:
+            return _plain(alts)  # a literal blank or hyphen beside the class that takes it
+    if not groups:
+        return ""
+    pieces = ["".join(map(_token_regex, (k,))) + _prefix_tree(rest) for k, rest in groups.items()]
+    if len(pieces) == 1 and not ended:
+        return pieces[0]
+    return "(?:" + "|".join(pieces) + ("|" if ended else "") + ")"
+
+
+def _group(alts: list[list[_Token]]) -> dict[_Token, list[list[_Token]]] | None:
+    """Alternatives by first token, in order; None if two first tokens share a character."""
+    groups: dict[_Token, list[list[_Token]]] = {}
+    for a in alts:
+        if a:
+            groups.setdefault(a[0], []).append(a[1:])
+    seen: set[str] = set()
+    for key in groups:
+        chars = {c for k in key for c in _CLASS_CHARS.get(k, k)}
+        if seen & chars:
+            return None
+        seen |= chars
+    return groups
+
+
+def _plain(alts: list[list[_Token]]) -> str:
+    return "(?:" + "|".join("".join(map(_token_regex, a)) for a in alts) + ")"
 
 
 def _norm_name(name: str) -> str:

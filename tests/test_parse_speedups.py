@@ -1,0 +1,158 @@
+"""The parse stage's shortcuts change time, never output.
+
+- parse/prefilter.py: a regex whose required literals a text lacks is not run; so
+  whenever the literals say "cannot match", the regex must indeed find nothing;
+- cite._name_alternation: the treaty, declaration and organ names as a prefix tree
+  must match exactly what the plain ordered alternation matches (same spans, same name).
+
+Both are checked on random texts built from the patterns' own pieces (hypothesis) and on
+every clause and footnote text of the test corpus.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pytest
+from conftest import SEED, TEXT_DIR
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from resgraph.model import Resolution
+from resgraph.parse.cite import (
+    _name_alternation,
+    _name_alternatives,
+    expand_parts,
+    organs,
+    patterns,
+    regex_parts,
+    register,
+)
+from resgraph.parse.prefilter import may_match, required_literals
+from resgraph.parse.segment import segment
+from resgraph.read import read_source
+
+# the name patterns of citations.json wrap a name alternation like this
+WRAP = r"(?<![\w-])(?P<name>{})(?![\w-])"
+
+
+@cache
+def corpus_texts() -> tuple[str, ...]:
+    """Every clause and footnote text of the seed and tests/data/text."""
+    out: list[str] = []
+    for path in [SEED, *sorted(TEXT_DIR.glob("*.txt"))]:
+        res: Resolution = segment(read_source(path))
+        out += [c.text for c in res.clauses] + [f.text for f in res.footnotes]
+    return tuple(out)
+
+
+def _matches(rx: re.Pattern[str], text: str) -> list[tuple[int, int, str | None]]:
+    return [(m.start(), m.end(), m.groupdict().get("name")) for m in rx.finditer(text)]
+
+
+# --- required literals ---------------------------------------------------------------
+
+REGEXES = [(f"{pid}[{k}]", rx) for pid, p in patterns().items() for k, rx in enumerate(p.regexes)]
+
+
+@pytest.mark.parametrize(("label", "rx"), REGEXES, ids=[r[0] for r in REGEXES])
+def test_required_literals_never_rule_out_a_corpus_match(label: str, rx: re.Pattern[str]) -> None:
+    needs = required_literals(rx)
+    for text in corpus_texts():
+        if not may_match(needs, text):
+            assert rx.search(text) is None, f"{label}: {needs} rule out a text it matches"
+
+
+@pytest.mark.parametrize(
+    ("regex", "expected"),
+    [
+        (r"\b[Ii]bid\.", [["bid."]]),
+        (r"(?:Add|Corr)\.\d", [["Add", "Corr"], ["."]]),
+        (r"x(?:ab)+y", [["ab"], ["x"], ["y"]]),
+        (r"(?:of)?\d+", []),  # optional: nothing required
+        (r"a|\d", []),  # one alternative needs no literal
+        (r"(?i)resolution", []),  # case-insensitive: a literal says nothing
+        (r"(?i:res)olution", [["olution"]]),
+        (r"[Rr]esolutions?(?=\d)", [["esolution"]]),
+    ],
+    ids=[
+        "ibid",
+        "branch",
+        "repeat",
+        "optional",
+        "free-branch",
+        "ignorecase",
+        "local-flag",
+        "class",
+    ],
+)
+def test_required_literals(regex: str, expected: list[list[str]]) -> None:
+    got = [sorted(s) for s in required_literals(re.compile(regex))]
+    assert sorted(got) == sorted(expected)
+
+
+PIECES = st.sampled_from(
+    ["resolution", "Resolution", "/RES/", "66/172", "Ibid.", "ibid", "United Nations", ",",
+     " ", "Treaty Series", "vol. 12", "Protocol", "Convention", "(", ")", "2011", "A/", "5/",
+     "Add.1", "and", "of the", "Council", "decisions", "\u00a0", "thereto", "Declaration"]
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PIECES, max_size=12).map("".join))
+def test_required_literals_never_rule_out_a_random_match(text: str) -> None:
+    for label, rx in REGEXES:
+        if not may_match(required_literals(rx), text):
+            assert rx.search(text) is None, f"{label} matches {text!r}"
+
+
+# --- the name tree ---------------------------------------------------------------
+
+
+def _name_sets() -> list[tuple[str, list[str]]]:
+    reg = register()
+    return [
+        ("treaty", [n for t in reg.treaties for n in (t.name, *t.aliases, *t.short_names)]),
+        ("declaration", [n for d in reg.declarations for n in (d.name, *d.aliases)]),
+        ("organ", [n for o in organs() for n in (o.name, *o.aliases)]),
+    ]
+
+
+@pytest.mark.parametrize(("kind", "names"), _name_sets(), ids=[k for k, _ in _name_sets()])
+def test_name_tree_matches_the_plain_alternation_on_the_corpus(kind: str, names: list[str]) -> None:
+    plain = re.compile(WRAP.format("(?:" + "|".join(_name_alternatives(names)) + ")"))
+    tree = re.compile(WRAP.format(_name_alternation(names)))
+    assert tree.pattern != plain.pattern  # the tree is in use (else this test proves nothing)
+    # each name as printed, lower-cased, glued to the next and inside running text
+    samples = [*corpus_texts(), " ".join(names), "-".join(names), " and ".join(names).lower()]
+    for text in samples:
+        assert _matches(tree, text) == _matches(plain, text), text[:200]
+
+
+NAME_WORDS = st.sampled_from(
+    ["Convention", "convention", "on", "On", "the", "Rights", "of", "Child", "Protocol",
+     "Protocols", "C", "Co", "-", "Non", "A"]
+)  # fmt: skip
+NAMES = st.lists(st.lists(NAME_WORDS, min_size=1, max_size=5), min_size=1, max_size=8)
+
+
+@settings(max_examples=300, deadline=None)
+@given(NAMES, st.lists(NAME_WORDS | st.sampled_from([" ", "  ", "\u00a0", "\u2011", ","])))
+def test_name_tree_matches_the_plain_alternation_on_random_names(
+    words: list[list[str]], text_pieces: list[str]
+) -> None:
+    names = [" ".join(w).replace(" - ", "-") for w in words]
+    plain = re.compile(WRAP.format("(?:" + "|".join(_name_alternatives(names)) + ")"))
+    tree = re.compile(WRAP.format(_name_alternation(names)))
+    text = " ".join(text_pieces)
+    for sample in (text, "".join(text_pieces), " ".join(names), ", ".join(names)):
+        assert _matches(tree, sample) == _matches(plain, sample), (names, sample)
+
+
+def test_name_parts_are_trees() -> None:
+    parts = regex_parts()
+    for name in ("treaty_name", "declaration_name", "organ"):
+        # a plain alternation of N names has N-1 bars at its top level; the tree far fewer
+        assert parts[name].count("|") < len(parts[name]) // 40, name
+    assert expand_parts("$organ", parts) == parts["organ"]
