@@ -211,7 +211,11 @@ def _parse_xml(source: SourceText) -> _Node:
 
 # characters dropped from texts: marks with no width that the UN's tools leave behind
 _INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
-_RUN_RE = re.compile(rf"[{_INVISIBLE}]+|\s+|[^\s{_INVISIBLE}]+")
+# a run of words joined by single spaces is one alternative: appended in one piece, it gives
+# the same text and map as word by word (each lone space merges with its words), and most
+# of the text is such runs (word by word was the largest part of reading AKN); linear: the
+# words' class and " " do not overlap
+_RUN_RE = re.compile(rf"[{_INVISIBLE}]+|\s+|[^\s{_INVISIBLE}]+(?: [^\s{_INVISIBLE}]+)*")
 
 
 class _Text:

@@ -178,14 +178,13 @@ def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[_Tok]:
     toks: list[_Tok] = []
     pos = 0
     for m in _TOKEN_RE.finditer(text):
-        gap = text[pos : m.start()]
-        if toks and stop_at_punct and gap.strip():
+        s, e = m.span()
+        # stop at punctuation: a gap that is not all blanks (an empty gap is no gap)
+        if stop_at_punct and s > pos and not text[pos:s].isspace():
             break
-        if not toks and stop_at_punct and gap.strip():
-            break
-        word = m.group(0)
-        toks.append((word.lower().replace("’", "'"), m.start(), m.end(), word[0].isupper()))
-        pos = m.end()
+        word = m.group()
+        toks.append((word.lower().replace("’", "'"), s, e, word[0].isupper()))
+        pos = e
         if len(toks) >= limit:
             break
     return toks
@@ -1441,7 +1440,8 @@ def _finish(
     clauses: list[Clause] = []
     for o, d in enumerate(drafts):
         marks = per_clause.get(o, [])
-        text, tmap = _build(src, d.segs, [m.span for m in marks])
+        # without markers to leave out the text is the one built above
+        text, tmap = _build(src, d.segs, [m.span for m in marks]) if marks else raw[o]
         kind = "preambular" if d.kind == "preambular" else "operative"
         pm = None
         if d.kind in ("preambular", "operative"):
