@@ -37,6 +37,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import NamedTuple
 from xml.parsers import expat
 
 from resgraph.errors import InputError, ParseError
@@ -62,12 +63,12 @@ __all__ = ["add_link_citations", "parse_akn"]
 # --- the XML tree with offsets ------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Chars:
+class _Chars(NamedTuple):
     """A run of character data: `data` as parsed, `start`/`length` in the source.
 
     For a character or entity reference `length` is that of the reference
-    (`&amp;` is 5 long and gives "&").
+    (`&amp;` is 5 long and gives "&"). A named tuple: one is made per run of
+    character data (a frozen dataclass cost more to make than the rest of its handling).
     """
 
     data: str
@@ -95,14 +96,21 @@ class _Node:
 
     def find(self, tag: str) -> _Node | None:
         """First child element named `tag`."""
-        return next((c for c in self.elements() if c.tag == tag), None)
+        for c in self.children:
+            if isinstance(c, _Node) and c.tag == tag:
+                return c
+        return None
 
     def iter(self, tag: str | None = None) -> Iterator[_Node]:
         """This element and its descendants (document order), optionally by name."""
-        if tag is None or self.tag == tag:
-            yield self
-        for c in self.elements():
-            yield from c.iter(tag)
+        # depth first with a stack of the elements still to visit, not a chain of nested
+        # generators (one per level, each re-yielding everything below it)
+        todo: list[_Node] = [self]
+        while todo:
+            n = todo.pop()
+            if tag is None or n.tag == tag:
+                yield n
+            todo.extend(c for c in reversed(n.children) if isinstance(c, _Node))
 
     def plain(self) -> str:
         """The element's character data, whitespace collapsed (notes included)."""
