@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import glob
 import hashlib
+import json
 import multiprocessing
 import multiprocessing.pool
 import os
 import sys
+import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -30,7 +32,7 @@ from .parse.cite import find_citations
 from .parse.resolve import resolve_citations
 from .parse.segment import segment
 from .read import DEFAULT_MAX_BYTES, read_source
-from .to_rdf import document_key, document_to_graph, merge_datasets
+from .to_rdf import document_key, document_nquads, document_to_graph, merge_datasets
 from .validate import Findings, ShapeResult, ValidationReport
 
 # what a folder given as input contributes
@@ -170,14 +172,40 @@ def expand_inputs(inputs: Iterable[str | Path], errors: list[BuildError]) -> Ite
     for item in inputs:
         path = Path(item)
         if path.is_dir():
-            found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
-            )
+            found = [Path(p) for p, _ in _sorted_files(path)]
             if not found:
                 errors.append(BuildError(str(path), "folder holds no input files (*.txt, *.xml)"))
             yield from found
         else:
             yield path
+
+
+def _sorted_files(folder: Path) -> list[tuple[str, str]]:
+    """`_folder_files` in Path order (compared part by part, as Path sorts; strings sort fast)."""
+    return sorted(_folder_files(folder), key=lambda f: f[0].split(os.sep))
+
+
+def _folder_files(folder: Path) -> Iterator[tuple[str, str]]:
+    """(path, resolved path) of every input file under a folder, found with scandir.
+
+    The folder is resolved once and a file's resolved path is the folder's plus its name,
+    unless the file is a symbolic link: the same as Path.resolve() per file, without its
+    per-file system calls (20,000 files: 1.4 s -> 0.1 s).
+    """
+    stack = [(str(folder), str(folder.resolve()))]
+    while stack:
+        here, resolved = stack.pop()
+        try:
+            entries = list(os.scandir(here))
+        except OSError:
+            continue  # an unreadable folder holds nothing we can build
+        for entry in entries:
+            if entry.is_dir():
+                real = os.path.realpath(entry.path) if entry.is_symlink() else None
+                stack.append((entry.path, real or os.path.join(resolved, entry.name)))
+            elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in INPUT_SUFFIXES:
+                real = os.path.realpath(entry.path) if entry.is_symlink() else None
+                yield entry.path, real or os.path.join(resolved, entry.name)
 
 
 def _one_line(exc: BaseException) -> str:
@@ -211,8 +239,8 @@ def collect_inputs(
     items: list[InputItem] = []
     seen: set[str] = set()
 
-    def add(path: Path) -> None:
-        source = str(path.resolve())
+    def add(path: Path | str, resolved: str | None = None) -> None:
+        source = resolved or str(Path(path).resolve())
         if source not in seen:
             seen.add(source)
             items.append(InputItem(str(path), source))
@@ -224,10 +252,13 @@ def collect_inputs(
             reader = stdin if stdin is not None else sys.stdin.buffer
             items.append(InputItem("<stdin>", STDIN, reader.read()))
         elif path.is_dir():
+            in_folder = _sorted_files(path)
+            if not in_folder:
+                errors.append(BuildError(str(path), "folder holds no input files (*.txt, *.xml)"))
             before = len(items)
-            for p in expand_inputs([path], errors):
-                add(p)
-            if len(items) == before and not any(e.source == str(path) for e in errors):
+            for file, source in in_folder:
+                add(file, source)
+            if len(items) == before and in_folder:
                 errors.append(BuildError(str(path), "folder holds no new input files"))
         elif not path.exists() and _GLOB_CHARS & set(text):
             found = sorted(Path(p) for p in glob.glob(text, recursive=True))
@@ -278,6 +309,7 @@ class _Task:
     max_bytes: int
     strict: bool
     validate: bool  # run pySHACL on this document in the worker
+    stat: tuple[int, int] | None = None  # (size, mtime_ns) to record, when safe to trust
 
 
 def _counts(res: Resolution) -> DocCounts:
@@ -307,20 +339,23 @@ def build_one(task: _Task) -> BuiltDocument | BuildError:
             strict=task.strict,
         )
         key = document_key(doc)
-        ds = document_to_graph(doc, base=task.base)
-        nquads = ds.serialize(format="nquads", encoding="utf-8")
+        # the N-Quads straight from the mapping: no rdflib graph in between (9 -> 1.3 ms)
+        quads = document_nquads(doc, base=task.base)
         shapes = None
         if task.validate:
             from .validate import validate_graph
 
-            shapes = validate_graph(ds).results
+            shapes = validate_graph(document_to_graph(doc, base=task.base)).results
         new = NewDocument(
             graph=graph_iri(key, task.base),
             symbol=key,
             source=task.item.source,
             sha256=task.sha256,
-            nquads=nquads,
-            triples=len(ds),
+            nquads=quads.nquads,
+            triples=quads.triples,
+            texts=quads.texts,
+            size=task.stat[0] if task.stat else None,
+            mtime_ns=task.stat[1] if task.stat else None,
         )
         return BuiltDocument(name, new, _counts(doc), shapes)
     except ResgraphError as exc:
@@ -424,23 +459,20 @@ def build_store(
                 cs.optimize()
             shapes = None
             if validate:
-                shapes = _validate(cs, built, shapes_in_store, jobs)
-            findings = None
-            if validate:
-                from .store import run_checks
-
-                # the checks over the whole store: a conflict between documents is found
-                # whichever of them was built in this run
-                checks = run_checks(cs, jobs=jobs)
-                findings = Findings({n.removeprefix("checks/"): len(r) for n, r in checks})
+                shapes = (
+                    _validate(cs, built, shapes_in_store, jobs)
+                    if built
+                    else ValidationReport(conforms=True, results=())
+                )
+            findings = _findings(cs, jobs) if validate else None
             return StoreBuild(
                 store=Path(store),
                 built=tuple(built),
                 skipped=tuple(skipped),
                 removed=tuple(removed),
                 errors=tuple(errors),
-                documents=len(cs.documents()),
-                triples=len(cs),
+                documents=cs.count_documents(),
+                triples=cs.triple_count(),
                 shapes=shapes,
                 findings=findings,
             )
@@ -448,6 +480,20 @@ def build_store(
         if pool is not None:
             pool.close()
             pool.join()
+
+
+def _findings(cs: CorpusStore, jobs: int) -> Findings:
+    """The checks over the whole store (a conflict between documents is found whichever of
+    them was built in this run); kept in the manifest until the store next changes."""
+    kept = cs.cached("findings")
+    if kept is not None:
+        return Findings(json.loads(kept))
+    from .store import run_checks
+
+    checks = run_checks(cs, jobs=jobs)
+    counts = {n.removeprefix("checks/"): len(r) for n, r in checks}
+    cs.keep("findings", json.dumps(counts))
+    return Findings(counts)
 
 
 def _pool(jobs: int) -> multiprocessing.pool.Pool:
@@ -466,26 +512,46 @@ def _plan(
     max_bytes: int,
     strict: bool,
 ) -> tuple[list[_Task], list[str]]:
-    """Which inputs to build: those whose bytes differ from what the manifest recorded."""
+    """Which inputs to build: those whose bytes differ from what the manifest recorded.
+
+    An input whose size and modification time are those recorded is skipped unread (as
+    git and rsync do); otherwise its bytes are hashed and compared.
+    """
     tasks: list[_Task] = []
     skipped: list[str] = []
+    known = cs.sources()
+    touched: list[tuple[str, int, int]] = []
+    # an mtime this recent may not change on a write within the same clock tick: such a
+    # file is compared by its hash next time, never by its stat
+    trusted_before = time.time_ns() - 2_000_000_000
     for item in items:
         data = item.data
+        stat: tuple[int, int] | None = None
+        rows = known.get(item.source, []) if item.source != STDIN else []
         if data is None:
             try:
-                if Path(item.source).stat().st_size <= max_bytes:
+                st = os.stat(item.source)
+                stat = (st.st_size, st.st_mtime_ns)
+                if rows and all(sha and (size, mtime) == stat for sha, size, mtime in rows):
+                    skipped.append(item.name)
+                    continue
+                if st.st_size <= max_bytes:
                     data = Path(item.source).read_bytes()
             except OSError:
                 data = None  # the reader says why (no such file, a folder, no permission)
         if data is None:
             tasks.append(_Task(item, None, "", base, encoding, max_bytes, strict, False))
             continue
+        if stat is not None and stat[1] >= trusted_before:
+            stat = None
         sha = hashlib.sha256(data).hexdigest()
-        rows = cs.by_source(item.source) if item.source != STDIN else []
-        if rows and all(r.sha256 == sha for r in rows):
+        if rows and all(r_sha == sha for r_sha, _, _ in rows):
             skipped.append(item.name)
+            if stat is not None:
+                touched.append((item.source, *stat))  # touched, not changed: trust it next time
             continue
-        tasks.append(_Task(item, data, sha, base, encoding, max_bytes, strict, False))
+        tasks.append(_Task(item, data, sha, base, encoding, max_bytes, strict, False, stat))
+    cs.record_stats(touched)
     return tasks, skipped
 
 
