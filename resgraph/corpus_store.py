@@ -55,6 +55,7 @@ import rdflib
 from rdflib.namespace import RDF, XSD
 from rdflib.term import BNode, Identifier, URIRef
 
+from . import citation_index
 from .errors import InputError, QueryError, StoreLockedError
 
 __all__ = [
@@ -80,7 +81,9 @@ CREATE TABLE IF NOT EXISTS documents (
     source TEXT NOT NULL,
     sha256 TEXT,               -- NULL: pending (a replacement was interrupted)
     triples INTEGER NOT NULL DEFAULT 0,
-    built_at TEXT NOT NULL
+    built_at TEXT NOT NULL,
+    size INTEGER,              -- the input's size and mtime when it was read (NULL: unknown)
+    mtime_ns INTEGER
 );
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_symbol ON documents(symbol);
@@ -105,6 +108,10 @@ END;
 
 _RDF_TYPE = ox.NamedNode(str(RDF.type))
 _XSD_INTEGER = ox.NamedNode(str(XSD.integer))
+_ROW = "graph, symbol, source, sha256, triples, built_at"  # the columns of a StoredDocument
+# a batch up to this many documents keeps the store's distinct-triple count exact by looking
+# each new triple up (a few ms a document); a bigger one has it counted again when asked
+_COUNT_INCREMENTALLY = 50
 _Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
 
@@ -135,6 +142,13 @@ class NewDocument:
     sha256: str
     nquads: bytes  # every quad in `graph`, N-Quads, UTF-8
     triples: int
+    # (subject IRI, "clause"|"footnote", text) for every rg:text: given by the worker, the
+    # store need not read them back from Oxigraph (None: read back)
+    texts: tuple[tuple[str, str, str], ...] | None = None
+    # the input's size and modification time when it was read: a later build skips it
+    # unread while both are the same (None: always compare the bytes' hash)
+    size: int | None = None
+    mtime_ns: int | None = None
 
 
 @dataclass(frozen=True)
@@ -314,6 +328,10 @@ class CorpusStore:
                 store = ox.Store(str(root / "oxigraph"))
                 db = sqlite3.connect(root / "manifest.sqlite", check_same_thread=False)
                 db.executescript(_SCHEMA)
+                columns = {row[1] for row in db.execute("PRAGMA table_info(documents)")}
+                for column in ("size", "mtime_ns"):
+                    if column not in columns:  # a store made before the columns existed
+                        db.execute(f"ALTER TABLE documents ADD COLUMN {column} INTEGER")
                 db.execute(
                     "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema', ?)",
                     (str(_SCHEMA_VERSION),),
@@ -365,20 +383,24 @@ class CorpusStore:
 
     def documents(self) -> list[StoredDocument]:
         """Every manifest row, sorted by symbol."""
-        return self._rows("SELECT * FROM documents ORDER BY symbol, graph", ())
+        return self._rows(f"SELECT {_ROW} FROM documents ORDER BY symbol, graph", ())
 
     def document(self, graph: str) -> StoredDocument | None:
         """The manifest row of one graph, if any."""
-        rows = self._rows("SELECT * FROM documents WHERE graph = ?", (graph,))
+        rows = self._rows(f"SELECT {_ROW} FROM documents WHERE graph = ?", (graph,))
         return rows[0] if rows else None
 
     def by_source(self, source: str) -> list[StoredDocument]:
         """The documents built from one input (normally one)."""
-        return self._rows("SELECT * FROM documents WHERE source = ? ORDER BY graph", (source,))
+        return self._rows(
+            f"SELECT {_ROW} FROM documents WHERE source = ? ORDER BY graph", (source,)
+        )
 
     def by_symbol(self, symbol: str) -> list[StoredDocument]:
         """The documents with this symbol (normally one)."""
-        return self._rows("SELECT * FROM documents WHERE symbol = ? ORDER BY graph", (symbol,))
+        return self._rows(
+            f"SELECT {_ROW} FROM documents WHERE symbol = ? ORDER BY graph", (symbol,)
+        )
 
     def _rows(self, sql: str, args: tuple[str, ...]) -> list[StoredDocument]:
         with self._db_lock:
@@ -387,6 +409,63 @@ class CorpusStore:
             StoredDocument(graph=g, symbol=sym, source=src, sha256=sha, triples=int(n), built_at=at)
             for g, sym, src, sha, n, at in rows
         ]
+
+    def sources(self) -> dict[str, list[tuple[str | None, int | None, int | None]]]:
+        """(sha256, size, mtime_ns) of every document, by source: one read for a whole build."""
+        out: dict[str, list[tuple[str | None, int | None, int | None]]] = {}
+        with self._db_lock:
+            rows = self._db.execute("SELECT source, sha256, size, mtime_ns FROM documents")
+            for source, sha, size, mtime in rows:
+                out.setdefault(source, []).append((sha, size, mtime))
+        return out
+
+    def record_stats(self, stats: Sequence[tuple[str, int, int]]) -> None:
+        """Record unchanged inputs' new (source, size, mtime_ns): touched, not changed."""
+        self._require_write()
+        with self._db_lock:
+            self._db.executemany(
+                "UPDATE documents SET size = ?, mtime_ns = ? WHERE source = ?",
+                [(size, mtime, source) for source, size, mtime in stats],
+            )
+            self._db.commit()
+
+    def count_documents(self) -> int:
+        """How many documents the manifest holds."""
+        with self._db_lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def cached(self, key: str) -> str | None:
+        """A value kept in the manifest until the store next changes (see `keep`)."""
+        with self._db_lock:
+            row = self._db.execute(
+                "SELECT value FROM meta WHERE key = ?", ("cache:" + key,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
+    def keep(self, key: str, value: str) -> None:
+        """Keep a value computed over the whole store (a count, the checks' findings) until
+        the next change: a build that changes nothing need not compute it again."""
+        self._require_write()
+        self._set_meta("cache:" + key, value)
+
+    def _forget(self, *, keep_triples: bool = False) -> None:
+        # every change invalidates what was computed over the whole store
+        with self._db_lock:
+            self._db.execute(
+                "DELETE FROM meta WHERE key LIKE 'cache:%' AND key != ?",
+                ("cache:triples" if keep_triples else "",),
+            )
+            self._db.commit()
+
+    def triple_count(self) -> int:
+        """`len(self)`, from the manifest when a build kept it up to date (no scan)."""
+        kept = self.cached("triples")
+        if kept is not None:
+            return int(kept)
+        n = len(self)
+        if self.writable:
+            self.keep("triples", str(n))
+        return n
 
     def __len__(self) -> int:
         """Distinct triples in the store (the union of the named graphs)."""
@@ -592,6 +671,12 @@ class CorpusStore:
                     (d.source, d.graph),
                 )
             } - set(graphs)
+            # only a graph with a manifest row can be in the store (the row is written first)
+            known = {
+                g
+                for g in graphs
+                if self._db.execute("SELECT 1 FROM documents WHERE graph = ?", (g,)).fetchone()
+            }
             # 1. pending: the hash goes first, so an interrupted write is rebuilt
             self._db.executemany(
                 "UPDATE documents SET sha256 = NULL WHERE graph = ?", [(g,) for g in stale]
@@ -603,24 +688,31 @@ class CorpusStore:
                 [(d.graph, d.symbol, d.source, now) for d in docs],
             )
             self._db.commit()
-        # 2. the triples: old graphs out, new ones in (bulk loading writes SST files directly:
-        #    several times faster than a transactional load on disk)
-        self._replace_graphs([*graphs, *sorted(stale)], docs)
-        texts = [row for g in graphs for row in self._graph_texts(g)]
+        # 2. the triples: old graphs out, new ones in
+        self._replace_graphs([g for g in graphs if g in known] + sorted(stale), docs)
+        texts = [
+            row
+            for d in docs
+            for row in (
+                self._graph_texts(d.graph) if d.texts is None else [(d.graph, *t) for t in d.texts]
+            )
+        ]
         # 3. the text index and the hashes, in one SQLite transaction
         with self._db_lock:
             self._db.executemany(
-                "DELETE FROM texts WHERE graph = ?", [(g,) for g in [*graphs, *stale]]
+                "DELETE FROM texts WHERE graph = ?", [(g,) for g in [*known, *stale]]
             )
             self._db.executemany(
                 "INSERT INTO texts(graph, iri, kind, body) VALUES (?, ?, ?, ?)", texts
             )
             self._db.executemany(
-                "UPDATE documents SET sha256 = ?, triples = ?, built_at = ? WHERE graph = ?",
-                [(d.sha256, d.triples, now, d.graph) for d in docs],
+                "UPDATE documents SET sha256 = ?, triples = ?, built_at = ?, size = ?,"
+                " mtime_ns = ? WHERE graph = ?",
+                [(d.sha256, d.triples, now, d.size, d.mtime_ns, d.graph) for d in docs],
             )
             self._db.executemany("DELETE FROM documents WHERE graph = ?", [(g,) for g in stale])
             self._db.commit()
+        citation_index.sync(self, [*graphs, *stale])  # counts for most-cited-instruments
 
     def _replace_graphs(self, drop: Sequence[str], docs: Sequence[NewDocument]) -> None:
         """Drop graphs, load new ones, and keep the default graph the union of all of them.
@@ -629,15 +721,28 @@ class CorpusStore:
         documents matches three times), where rdflib's is a set; so the store keeps the
         set union itself in its default graph and queries run on that. A triple leaves
         the union when no named graph holds it any more. The `dirty` mark makes a crash
-        in the middle rebuild the union on the next writable open.
+        in the middle rebuild the union on the next writable open. A small change keeps
+        the kept distinct-triple count exact; a big one forgets it.
         """
         self._set_meta("dirty", "1")
+        kept = self.cached("triples")
+        count = int(kept) if kept is not None and len(docs) <= _COUNT_INCREMENTALLY else None
+        self._forget(keep_triples=count is not None)
         old: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, _Object]] = set()
         for g in drop:
             node = ox.NamedNode(g)
             for q in self.ox.quads_for_pattern(None, None, None, node):
                 old.add(_spo(q))
             self.ox.remove_graph(node)
+        new: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, _Object]] = set()
+        if old or count is not None:
+            # a triple the new versions still hold stays in the union: only the others are
+            # checked against the remaining graphs (a small edit checks a handful)
+            for q in ox.parse(b"".join(d.nquads for d in docs), ox.RdfFormat.N_QUADS):
+                new.add(_spo(q, canonical=True))
+            old -= new
+        if count is not None:
+            count += sum(1 for s, p, o in new if ox.Quad(s, p, o, ox.DefaultGraph()) not in self.ox)
         if docs:
             # bulk loading writes SST files directly: several times faster than a
             # transactional load on disk (measured: 8 vs 24 ms per ga75 document)
@@ -645,17 +750,16 @@ class CorpusStore:
             self.ox.bulk_load(
                 b"".join(_as_ntriples(d.nquads, d.graph) for d in docs), ox.RdfFormat.N_TRIPLES
             )
-        if old and docs:
-            # a triple the new versions still hold stays in the union: only the others are
-            # checked against the remaining graphs (a small edit checks a handful)
-            for q in ox.parse(b"".join(d.nquads for d in docs), ox.RdfFormat.N_QUADS):
-                old.discard(_spo(q, canonical=True))
         for s, p, o in old:
             if not any(
                 isinstance(q.graph_name, ox.NamedNode)
                 for q in self.ox.quads_for_pattern(s, p, o, None)
             ):
                 self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
+                if count is not None:
+                    count -= 1
+        if count is not None:
+            self._set_meta("cache:triples", str(count))
         self._set_meta("dirty", "0")
 
     def _set_meta(self, key: str, value: str) -> None:
@@ -669,10 +773,12 @@ class CorpusStore:
 
     def _repair(self) -> None:
         """After a crash mid-write: rebuild the union default graph from the named graphs."""
+        citation_index.sync(self)  # graphs whose citation counts are stale (or never taken)
         with self._db_lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'dirty'").fetchone()
         if not row or row[0] != "1":
             return
+        self._forget()
         self.ox.clear_graph(ox.DefaultGraph())
         batch: list[ox.Quad] = []
         for q in self.ox.quads_for_pattern(None, None, None, None):
@@ -721,6 +827,7 @@ class CorpusStore:
             self._db.executemany("DELETE FROM texts WHERE graph = ?", [(g,) for g in known])
             self._db.executemany("DELETE FROM documents WHERE graph = ?", [(g,) for g in known])
             self._db.commit()
+        citation_index.sync(self, known)
         return known
 
     def optimize(self) -> None:
