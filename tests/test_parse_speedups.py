@@ -29,9 +29,10 @@ from resgraph.parse.cite import (
     regex_parts,
     register,
 )
+from resgraph.parse.layout import _raw_lines
 from resgraph.parse.prefilter import may_match, required_literals
 from resgraph.parse.segment import segment
-from resgraph.read import read_source
+from resgraph.read import _BINARY_CONTROLS, _BINARY_CONTROLS_RE, read_source
 
 # the name patterns of citations.json wrap a name alternation like this
 WRAP = r"(?<![\w-])(?P<name>{})(?![\w-])"
@@ -156,3 +157,31 @@ def test_name_parts_are_trees() -> None:
         # a plain alternation of N names has N-1 bars at its top level; the tree far fewer
         assert parts[name].count("|") < len(parts[name]) // 40, name
     assert expand_parts("$organ", parts) == parts["organ"]
+
+
+# --- lines and control characters ---------------------------------------------------
+
+
+def _lines_by_regex(text: str) -> list[tuple[int, str]]:
+    """The line rule as one regex match per line (how split_lines cut lines before)."""
+    out = []
+    for k, m in enumerate(re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text)):
+        if m.start() == len(text) and m.end() == m.start() and k > 0:
+            break
+        out.append((m.start(), m.group(0).rstrip("\r\n")))
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="a \t\n\f\u00a0", max_size=40))
+def test_lines_of_an_lf_text_are_those_of_the_regex_rule(text: str) -> None:
+    assert list(_raw_lines(text)) == _lines_by_regex(text)
+    with_cr = text.replace("\n", "\r\n")
+    assert list(_raw_lines(with_cr)) == _lines_by_regex(with_cr)
+
+
+def test_control_character_class_is_the_control_set() -> None:
+    for code in range(0x110000):
+        if 0xD800 <= code < 0xE000:
+            continue
+        assert bool(_BINARY_CONTROLS_RE.fullmatch(chr(code))) == (code in _BINARY_CONTROLS), code

@@ -13,6 +13,7 @@ be text, but next to a job number or the document's symbol it is a page head.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from resgraph.model import Span, TextMap
@@ -48,11 +49,7 @@ def split_lines(text: str) -> list[Line]:
     True
     """
     lines: list[Line] = []
-    for k, m in enumerate(re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text)):
-        if m.start() == len(text) and m.end() == m.start() and k > 0:
-            break
-        raw = m.group(0).rstrip("\r\n")
-        s = m.start()
+    for s, raw in _raw_lines(text):
         body = raw.lstrip(_WS)
         lead = raw[: len(raw) - len(body)]
         content = body.rstrip(_WS)
@@ -69,6 +66,24 @@ def split_lines(text: str) -> list[Line]:
             )
         )
     return lines
+
+
+def _raw_lines(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, line without its end) of each line; no empty line after a final line end."""
+    if "\r" in text:
+        for k, m in enumerate(re.finditer(r"[^\r\n]*(?:\r\n|\r|\n|$)", text)):
+            if m.start() == len(text) and m.end() == m.start() and k > 0:
+                break
+            yield m.start(), m.group(0).rstrip("\r\n")
+        return
+    # the read text has LF only (read.py): str.split instead of a regex match per line
+    parts = text.split("\n")
+    if len(parts) > 1 and not parts[-1]:
+        parts.pop()
+    s = 0
+    for raw in parts:
+        yield s, raw
+        s += len(raw) + 1
 
 
 # --- page debris -------------------------------------------------------------
@@ -128,6 +143,11 @@ def is_weak_debris(text: str, titles: tuple[str, ...] = ()) -> bool:
     >>> is_weak_debris("Awaza Political Declaration", ("Awaza Political Declaration",))
     True
     """
+    return _is_weak(text, tuple(_norm(t) for t in titles))
+
+
+def _is_weak(text: str, norm_titles: tuple[str, ...]) -> bool:
+    """`is_weak_debris` with the titles normalised already (once per document, not per line)."""
     m = PAGE_NUMBER_RE.match(text)
     if m:
         return 0 < int(m.group(1)) <= int(m.group(2))
@@ -138,8 +158,7 @@ def is_weak_debris(text: str, titles: tuple[str, ...] = ()) -> bool:
     }:
         return True
     n = _norm(text)
-    for t in titles:
-        tn = _norm(t)
+    for tn in norm_titles:
         if not tn:
             continue
         if n == tn or (len(n) >= 20 and tn.startswith(n.rstrip("….").rstrip())):
@@ -158,6 +177,7 @@ def mark_debris(lines: list[Line], lo: int, hi: int, titles: tuple[str, ...] = (
     cluster: list[int] = []
     strong = 0
     pages = 0
+    norm_titles = tuple(_norm(t) for t in titles)
 
     def close() -> None:
         nonlocal strong, pages
@@ -184,7 +204,7 @@ def mark_debris(lines: list[Line], lo: int, hi: int, titles: tuple[str, ...] = (
         if is_strong_debris(t):
             cluster.append(i)
             strong += 1
-        elif is_weak_debris(t, titles):
+        elif _is_weak(t, norm_titles):
             cluster.append(i)
             pages += bool(PAGE_NUMBER_RE.match(t) or BARE_PAGE_RE.match(t))
         elif RULE_RE.match(t) and not FOOTNOTE_RULE_RE.match(t):

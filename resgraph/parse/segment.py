@@ -1275,10 +1275,15 @@ def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]
     ]
 
 
+_DIGIT_RUN_RE = re.compile(r"\d+")
+
+
 def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
     """Places in a clause text where a footnote marker may stand."""
     out: list[_Cand] = []
-    for m in re.finditer(r"\d+", text):
+    if not markers:
+        return out  # every case below needs (a tail of) the number to be a marker
+    for m in _DIGIT_RUN_RE.finditer(text):
         s, e = m.start(), m.end()
         run = m.group(0)
         before = text[s - 1] if s else ""
@@ -1427,8 +1432,9 @@ def _finish(
     for k, f in enumerate(fns):
         order_of.setdefault(f.marker, []).append(k)
     cands: list[_Cand] = []
+    markers = set(order_of)
     for o, (t, _) in enumerate(raw):
-        cands.extend(_candidates(t, o, set(order_of)))
+        cands.extend(_candidates(t, o, markers))
     chosen = _choose(cands, order_of)
     per_clause: dict[int, list[FootnoteMarker]] = {}
     anchor: dict[int, tuple[str, Span]] = {}
