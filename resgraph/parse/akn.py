@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import NamedTuple
@@ -144,6 +144,24 @@ class _ByteToChar:
         k = bisect.bisect_right(self._after, b) - 1
         return b - (self._extra[k] if k >= 0 else 0)
 
+    def function(self) -> Callable[[int], int]:
+        """The conversion as a plain function (called once per parser event: no method
+        lookup, and none at all for an ASCII text, where bytes and characters coincide)."""
+        after, extra = self._after, self._extra
+        if not after:
+            return _same
+        right = bisect.bisect_right
+
+        def to_char(b: int) -> int:
+            k = right(after, b) - 1
+            return b - (extra[k] if k >= 0 else 0)
+
+        return to_char
+
+
+def _same(b: int) -> int:
+    return b
+
 
 _REFUSED = "XML with a DTD or entity declarations is refused"
 
@@ -151,7 +169,7 @@ _REFUSED = "XML with a DTD or entity declarations is refused"
 def _parse_xml(source: SourceText) -> _Node:
     """The element tree of the source, with character offsets; safe (no DTD, no entities)."""
     text = source.text
-    to_char = _ByteToChar(text)
+    to_char = _ByteToChar(text).function()
     # the text is fed as UTF-8 whatever its declaration says (read.py decoded it already)
     parser = expat.ParserCreate(encoding="UTF-8", namespace_separator=" ")
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
