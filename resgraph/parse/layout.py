@@ -91,6 +91,18 @@ def _raw_lines(text: str) -> Iterator[tuple[int, str]]:
 ODS_MARKER_RE = re.compile(r"<<ODS\b|^\[DU\d*\]")
 """ODS export markers: `<<ODS JOB NO>>N1248970E<<ODS JOB NO>>`, `[DU1]` comments."""
 
+
+def has_ods_marker(text: str) -> bool:
+    """`ODS_MARKER_RE` finds a marker in the line (tried only where its literal stands).
+
+    >>> has_ods_marker("<<ODS JOB NO>>N1248970E<<ODS JOB NO>>"), has_ods_marker("[DU1]")
+    (True, True)
+    >>> has_ods_marker("Recalling [DU]"), has_ods_marker("a << b")
+    (False, False)
+    """
+    return ("<<ODS" in text or text.startswith("[DU")) and ODS_MARKER_RE.search(text) is not None
+
+
 JOB_NUMBER_RE = re.compile(r"^\d{2}-\d{5}(?:\s*\([A-Z]\))?(?:\s+\d{6})?(?:\s*\*\d{7,}\*)?$")
 """A job number line at a page foot or head: `23-25987 (E)    100124`, `12-48970`."""
 
@@ -124,7 +136,7 @@ def is_strong_debris(text: str) -> bool:
     (True, False)
     """
     return bool(
-        ODS_MARKER_RE.search(text)
+        has_ods_marker(text)
         or JOB_NUMBER_RE.match(text)
         or BARCODE_RE.match(text)
         or RES_SYMBOL_LINE_RE.match(text)

@@ -50,9 +50,9 @@ from resgraph.parse.heading import (
 )
 from resgraph.parse.layout import (
     FOOTNOTE_RULE_RE,
-    ODS_MARKER_RE,
     Line,
     TextBuilder,
+    has_ods_marker,
     mark_debris,
     split_lines,
 )
@@ -456,6 +456,10 @@ class _Cand:
 # --- the stage function ----------------------------------------------------------
 
 
+_FIRST_OP_RE = re.compile(r"^1\.(\s|$)")
+_SECOND_OP_RE = re.compile(r"^2\.(\s|$)")
+
+
 def segment(source: SourceText, *, strict: bool = False) -> Resolution:
     """Split the read text of a resolution into heading, clauses and footnotes.
 
@@ -473,7 +477,7 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
         (ln.index for ln in lines if FORMULA_RE.match(ln.text) and ln.text.startswith("The ")),
         None,
     )
-    first_op = next((ln.index for ln in lines if re.match(r"^1\.(\s|$)", ln.text)), None)
+    first_op = next((ln.index for ln in lines if _FIRST_OP_RE.match(ln.text)), None)
     if formula_i is None and first_op is None:
         raise InputError(
             source.name,
@@ -481,15 +485,13 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
         )
     head_end = formula_i if formula_i is not None else first_op
     assert head_end is not None
-    trailer_i = next(
-        (ln.index for ln in lines[head_end:] if ODS_MARKER_RE.search(ln.text)), len(lines)
-    )
+    trailer_i = next((ln.index for ln in lines[head_end:] if has_ods_marker(ln.text)), len(lines))
     trailer = "\n".join(ln.text for ln in lines[trailer_i:])
     info = read_heading([ln.text for ln in lines[:head_end]], trailer)
     if formula_i is None:
         if first_op is not None and not info.metadata_lines and not info.title_lines:
             # numbered paragraphs but no heading and no formula: not a resolution
-            has_two = any(re.match(r"^2\.(\s|$)", ln.text) for ln in lines[first_op:])
+            has_two = any(_SECOND_OP_RE.match(ln.text) for ln in lines[first_op:])
             if not has_two:
                 raise InputError(source.name, "not a UN resolution: no heading, no formula")
         marks = [*info.metadata_lines, *info.title_lines]
@@ -500,7 +502,7 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
     titles = tuple(t for t in (info.title,) if t)
     debris = mark_debris(lines, body_start, trailer_i, titles)
     for ln in lines[body_start:trailer_i]:
-        if ODS_MARKER_RE.search(ln.text):
+        if has_ods_marker(ln.text):
             debris.add(ln.index)
 
     closing_i, closing_end = _find_closing(lines, body_start, trailer_i, debris)
@@ -548,7 +550,7 @@ def segment(source: SourceText, *, strict: bool = False) -> Resolution:
 
 
 def _layout(lines: list[Line], info: HeadingInfo, head_end: int) -> Layout:
-    if any(ODS_MARKER_RE.search(ln.text) for ln in lines) or any(
+    if any(has_ods_marker(ln.text) for ln in lines) or any(
         ln.indent.startswith("\t") and re.match(r"^\d+\.\t", ln.text) for ln in lines
     ):
         return "ods"
@@ -612,7 +614,7 @@ def _extract_footnotes(
     has_rules = any(FOOTNOTE_RULE_RE.match(lines[i].text) for i in range(lo, hi))
     # the ODS export (tab-indented, ODS markers) prints its footnotes after the closing
     # lines with no rule; elsewhere such lines are taken only as an unbroken run 1, 2, 3 …
-    ods = any(ln.indent.startswith("\t") or ODS_MARKER_RE.search(ln.text) for ln in lines)
+    ods = any(ln.indent.startswith("\t") or has_ods_marker(ln.text) for ln in lines)
 
     def item(ln: Line, ods_zone: bool = False) -> re.Match[str] | None:
         m = FOOTNOTE_ITEM_RE.match(ln.text)
