@@ -746,10 +746,7 @@ class CorpusStore:
         if docs:
             # bulk loading writes SST files directly: several times faster than a
             # transactional load on disk (measured: 8 vs 24 ms per ga75 document)
-            self.ox.bulk_load(b"".join(d.nquads for d in docs), ox.RdfFormat.N_QUADS)
-            self.ox.bulk_load(
-                b"".join(_as_ntriples(d.nquads, d.graph) for d in docs), ox.RdfFormat.N_TRIPLES
-            )
+            self._bulk_load(docs)
         for s, p, o in old:
             if not any(
                 isinstance(q.graph_name, ox.NamedNode)
@@ -762,6 +759,55 @@ class CorpusStore:
             self._set_meta("cache:triples", str(count))
         self._set_meta("dirty", "0")
 
+    @contextlib.contextmanager
+    def bulk_text_index(self) -> Iterator[None]:
+        """Within: the text index is rebuilt once at the end instead of row by row.
+
+        For a build that writes many documents: FTS5's rebuild from the texts table
+        costs a fifth of indexing the same rows one by one (2,000 generated documents:
+        2.3 s -> 0.4 s), but it reads every row, so a small change is better off without.
+        A crash inside leaves the mark, and the next writable open rebuilds.
+        """
+        self._require_write()
+        self._set_meta("text_index", "stale")
+        with self._db_lock:
+            self._db.execute("DROP TRIGGER IF EXISTS texts_ai")
+            self._db.execute("DROP TRIGGER IF EXISTS texts_ad")
+            self._db.commit()
+        yield
+        self._rebuild_text_index()
+
+    def _rebuild_text_index(self) -> None:
+        with self._db_lock:
+            self._db.execute("INSERT INTO texts_fts(texts_fts) VALUES ('rebuild')")
+            self._db.executescript(_SCHEMA)  # the triggers again
+            self._db.commit()
+        self._set_meta("text_index", "ok")
+
+    def _bulk_load(self, docs: Sequence[NewDocument]) -> None:
+        """Load the documents' graphs and their union copy, on one thread per CPU.
+
+        Each load writes and ingests its own files, so loads of disjoint documents can run
+        side by side, without the GIL (2,000 generated documents: 4.1 s -> 2.3 s on 2
+        cores); the count of files stays small, which keeps later queries fast.
+        """
+        parts = max(1, min(len(docs), os.cpu_count() or 1, 4))
+        blobs = [
+            b"".join(
+                part for d in docs[i::parts] for part in (d.nquads, _as_ntriples(d.nquads, d.graph))
+            )
+            for i in range(parts)
+        ]
+        if parts == 1:
+            self.ox.bulk_load(blobs[0], ox.RdfFormat.N_QUADS)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(parts, thread_name_prefix="bulk-load") as pool:
+            loads = [pool.submit(self.ox.bulk_load, blob, ox.RdfFormat.N_QUADS) for blob in blobs]
+            for load in loads:
+                load.result()  # the first error, after every load has ended
+
     def _set_meta(self, key: str, value: str) -> None:
         with self._db_lock:
             self._db.execute(
@@ -772,7 +818,12 @@ class CorpusStore:
             self._db.commit()
 
     def _repair(self) -> None:
-        """After a crash mid-write: rebuild the union default graph from the named graphs."""
+        """After a crash mid-write: rebuild the union default graph from the named graphs
+        (and the text index, if a bulk build was cut short)."""
+        with self._db_lock:
+            stale = self._db.execute("SELECT value FROM meta WHERE key = 'text_index'").fetchone()
+        if stale and stale[0] == "stale":
+            self._rebuild_text_index()
         citation_index.sync(self)  # graphs whose citation counts are stale (or never taken)
         with self._db_lock:
             row = self._db.execute("SELECT value FROM meta WHERE key = 'dirty'").fetchone()
@@ -939,8 +990,9 @@ def _as_ntriples(nquads: bytes, graph: str) -> bytes:
     b'<a:s> <a:p> "o" .\\n'
     """
     suffix = f" <{graph}> .\n".encode()
-    lines = sum(1 for line in nquads.split(b"\n") if line.strip())
-    if nquads.count(suffix) == lines:
+    # a newline ends every line and none is inside a term (N-Quads escapes it): when each
+    # line ends with the graph, cutting the graph off is a byte replacement
+    if nquads.endswith(b"\n") and nquads.count(suffix) == nquads.count(b"\n"):
         return nquads.replace(suffix, b" .\n")
     # another writer's layout (comments, other spacing): let Oxigraph re-serialise it
     quads = ox.parse(nquads, ox.RdfFormat.N_QUADS)

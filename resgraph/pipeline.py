@@ -7,6 +7,7 @@ build.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import hashlib
 import json
@@ -14,9 +15,11 @@ import multiprocessing
 import multiprocessing.pool
 import os
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Protocol
@@ -407,9 +410,12 @@ class StoreBuild:
 Progress = Callable[[int, int, str], None]  # (done, total, current input name)
 
 # a write to the store every this many documents or quads (bulk loads want big batches)
-_BATCH_DOCUMENTS = 200
-_BATCH_QUADS = 400_000
+_BATCH_DOCUMENTS = 1_000  # 2,000 generated documents: 48 -> 37 s, against batches of 200
+_BATCH_QUADS = 1_000_000
 _COMPACT_AFTER = 100  # documents built in one run
+# documents given to the workers and not yet taken by the writer: a batch and some, so the
+# workers go on while a batch is written
+_IN_FLIGHT = _BATCH_DOCUMENTS + 256
 
 
 def build_store(
@@ -448,10 +454,24 @@ def build_store(
         with CorpusStore.open(store, write=True) as cs:
             tasks, skipped = _plan(cs, items, errors, base, encoding, max_bytes, strict)
             tasks = [replace(t, validate=validate and not shapes_in_store) for t in tasks]
+            # at most this many results wait for the writer: workers that outrun it must
+            # not pile every document up in memory
+            window = threading.BoundedSemaphore(_IN_FLIGHT)
+
+            def paced() -> Iterator[_Task]:
+                for task in tasks:
+                    window.acquire()
+                    yield task
+
             results: Iterable[BuiltDocument | BuildError] = (
-                pool.imap(build_one, tasks, chunksize=1) if pool else map(build_one, tasks)
+                _released(pool.imap(build_one, paced(), chunksize=1), window)
+                if pool
+                else map(build_one, tasks)
             )
-            built = _write(cs, results, len(tasks), errors, progress)
+            # many documents: index their texts in one pass at the end (see bulk_text_index)
+            bulk = len(tasks) >= max(_COMPACT_AFTER, cs.count_documents() // 4)
+            with cs.bulk_text_index() if bulk else contextlib.nullcontext():
+                built = _write(cs, results, len(tasks), errors, progress)
             removed = _prune(cs) if prune else []
             if len(built) >= _COMPACT_AFTER:
                 # many bulk loads leave many small files: one compaction makes the
@@ -480,6 +500,14 @@ def build_store(
         if pool is not None:
             pool.close()
             pool.join()
+
+
+def _released(
+    results: Iterable[BuiltDocument | BuildError], window: threading.BoundedSemaphore
+) -> Iterator[BuiltDocument | BuildError]:
+    for result in results:
+        window.release()
+        yield result
 
 
 def _findings(cs: CorpusStore, jobs: int) -> Findings:
@@ -562,40 +590,59 @@ def _write(
     errors: list[BuildError],
     progress: Progress | None,
 ) -> list[BuiltDocument]:
-    """Put built documents into the store in batches; refuse a symbol built twice."""
+    """Put built documents into the store in batches; refuse a symbol built twice.
+
+    A batch is written on a second thread while the next one gathers: Oxigraph's bulk
+    load runs without the GIL, and the writer, not the workers, is what a corpus build
+    waits for. One batch is written at a time, in order.
+    """
     built: list[BuiltDocument] = []
     batch: list[BuiltDocument] = []
     built_from: dict[str, str] = {}
     quads = 0
+    writing: tuple[Future[None], list[BuiltDocument]] | None = None
 
-    def flush() -> None:
-        nonlocal batch, quads
-        if batch:
-            cs.put_documents([b.document for b in batch])
-            built.extend(batch)
-        batch, quads = [], 0
+    def wait() -> None:
+        nonlocal writing
+        if writing is not None:
+            future, docs = writing
+            writing = None
+            future.result()  # its error, if any, stops the build here
+            built.extend(docs)
 
-    for done, result in enumerate(results, 1):
-        if progress is not None:
-            progress(done, total, result.name if isinstance(result, BuiltDocument) else "")
-        if isinstance(result, BuildError):
-            errors.append(result)
-            continue
-        doc = result.document
-        other = built_from.get(doc.graph) or _held_elsewhere(cs, doc)
-        if other is not None:
-            errors.append(
-                BuildError(
-                    result.name, f"{result.name}: {doc.symbol} was already built from {other}"
-                )
-            )
-            continue
-        built_from[doc.graph] = result.name
-        batch.append(result)
-        quads += doc.triples
-        if len(batch) >= _BATCH_DOCUMENTS or quads >= _BATCH_QUADS:
-            flush()
-    flush()
+    with ThreadPoolExecutor(1, thread_name_prefix="store-writer") as writer:
+        try:
+            for done, result in enumerate(results, 1):
+                if progress is not None:
+                    name = result.name if isinstance(result, BuiltDocument) else ""
+                    progress(done, total, name)
+                if isinstance(result, BuildError):
+                    errors.append(result)
+                    continue
+                doc = result.document
+                other = built_from.get(doc.graph) or _held_elsewhere(cs, doc)
+                if other is not None:
+                    errors.append(
+                        BuildError(
+                            result.name,
+                            f"{result.name}: {doc.symbol} was already built from {other}",
+                        )
+                    )
+                    continue
+                built_from[doc.graph] = result.name
+                batch.append(result)
+                quads += doc.triples
+                if len(batch) >= _BATCH_DOCUMENTS or quads >= _BATCH_QUADS:
+                    wait()
+                    writing = writer.submit(cs.put_documents, [b.document for b in batch]), batch
+                    batch, quads = [], 0
+            wait()
+            if batch:
+                cs.put_documents([b.document for b in batch])
+                built.extend(batch)
+        finally:
+            if writing is not None:
+                writing[0].exception()  # an error elsewhere: let the running write finish
     return built
 
 
