@@ -26,7 +26,7 @@ caller runs the SPARQL instead (None is returned):
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
@@ -102,21 +102,62 @@ _GraphCounts = tuple[list[tuple[str, str, int]], set[str], bool]
 def _graph_counts(store: ox.Store, graph: str) -> _GraphCounts:
     """The per-graph join of `?c a rg:Citation ; rg:cited ?i ; rg:citingDocument ?d`."""
     g = ox.NamedNode(graph)
+    return _join(
+        [
+            *store.quads_for_pattern(None, _CITED, None, g),
+            *store.quads_for_pattern(None, _CITING, None, g),
+            *store.quads_for_pattern(None, _TYPE, _CITATION, g),
+        ]
+    )
+
+
+# what the lines of a document's N-Quads that the join reads contain
+_NEEDLES = tuple(f"<{t.value}>".encode() for t in (_CITED, _CITING, _CITATION))
+
+
+def _lines_with(data: bytes, needle: bytes) -> Iterator[bytes]:
+    """The lines of `data` holding `needle`, each once (found with bytes.find, in C)."""
+    end = 0
+    while (i := data.find(needle, end)) >= 0:
+        start = data.rfind(b"\n", 0, i) + 1
+        end = data.find(b"\n", i)
+        end = len(data) if end < 0 else end
+        yield data[start:end]
+
+
+def nquads_counts(nquads: bytes) -> _GraphCounts:
+    """`_graph_counts` of one graph given as its N-Quads (a build's worker has them).
+
+    Only the lines naming rg:cited, rg:citingDocument or rg:Citation are parsed; the
+    others cannot hold a triple of the join.
+    """
+    lines = b"\n".join({line for n in _NEEDLES for line in _lines_with(nquads, n)})
+    quads: Iterable[ox.Quad] = ox.parse(lines, ox.RdfFormat.N_QUADS) if lines else ()
+    return _join(
+        [
+            q
+            for q in quads
+            if q.predicate in (_CITED, _CITING) or (q.predicate == _TYPE and q.object == _CITATION)
+        ]
+    )
+
+
+def _join(quads: Iterable[ox.Quad]) -> _GraphCounts:
     irregular = False
     cited: dict[str, list[str]] = {}
     citing: dict[str, list[str]] = {}
-    for pred, into in ((_CITED, cited), (_CITING, citing)):
-        for q in store.quads_for_pattern(None, pred, None, g):
-            s, o = q.subject, q.object
-            if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
-                irregular = True  # COUNT(DISTINCT) over mixed term kinds: leave it to SPARQL
-                continue
-            into.setdefault(s.value, []).append(o.value)
-    typed = {
-        q.subject.value
-        for q in store.quads_for_pattern(None, _TYPE, _CITATION, g)
-        if isinstance(q.subject, ox.NamedNode)
-    }
+    typed: set[str] = set()
+    for q in quads:
+        s, o = q.subject, q.object
+        if q.predicate == _TYPE:
+            if isinstance(s, ox.NamedNode):
+                typed.add(s.value)
+            continue
+        if not isinstance(s, ox.NamedNode) or not isinstance(o, ox.NamedNode):
+            irregular = True  # COUNT(DISTINCT) over mixed term kinds: leave it to SPARQL
+            continue
+        into = cited if q.predicate == _CITED else citing
+        into.setdefault(s.value, []).append(o.value)
     counts: dict[tuple[str, str], int] = {}
     for c in typed:
         docs = citing.get(c, [])
@@ -207,11 +248,16 @@ def _stale_graphs(db: sqlite3.Connection) -> list[str]:
     return sorted(g for (g,) in rows)
 
 
-def sync(cs: CorpusStore, graphs: Iterable[str] | None = None) -> None:
+def sync(
+    cs: CorpusStore,
+    graphs: Iterable[str] | None = None,
+    known: Mapping[str, _GraphCounts] | None = None,
+) -> None:
     """Refresh the counts of `graphs` (None: every graph whose counts are stale).
 
     Called by the store's writers after the triples and the manifest rows are written: a
-    graph that is no longer in the manifest loses its counts.
+    graph that is no longer in the manifest loses its counts. `known`: counts already
+    taken from a graph's N-Quads (`nquads_counts`), so that graph is not read back.
     """
     db = cs._db
     with cs._db_lock:
@@ -227,7 +273,10 @@ def sync(cs: CorpusStore, graphs: Iterable[str] | None = None) -> None:
                 "SELECT sha256, built_at, triples FROM documents WHERE graph = ?", (g,)
             )
         }
-    computed = {g: _graph_counts(cs.ox, g) for g in wanted if g in manifest}
+    known = known or {}
+    computed = {
+        g: known[g] if g in known else _graph_counts(cs.ox, g) for g in wanted if g in manifest
+    }
     with cs._db_lock:
         removed = [
             row

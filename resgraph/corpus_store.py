@@ -712,7 +712,11 @@ class CorpusStore:
             )
             self._db.executemany("DELETE FROM documents WHERE graph = ?", [(g,) for g in stale])
             self._db.commit()
-        citation_index.sync(self, [*graphs, *stale])  # counts for most-cited-instruments
+        citation_index.sync(
+            self,
+            [*graphs, *stale],
+            {d.graph: citation_index.nquads_counts(d.nquads) for d in docs},
+        )  # counts for most-cited-instruments
 
     def _replace_graphs(self, drop: Sequence[str], docs: Sequence[NewDocument]) -> None:
         """Drop graphs, load new ones, and keep the default graph the union of all of them.

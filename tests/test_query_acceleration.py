@@ -14,6 +14,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from conftest import SEED
 from rdflib import Dataset
@@ -352,3 +353,18 @@ def test_treaties_in_unts_volume_rows_unchanged(
             assert rows == store.run_query(ds, old, params).rows, volume
             found += len(rows)
         assert found >= len(volumes) - 1
+
+
+def test_counts_from_nquads_equal_counts_read_from_the_store(
+    built: list[tuple[NewDocument, Dataset]],
+) -> None:
+    """The writer takes a graph's counts from its N-Quads: the same as reading the graph back."""
+    docs = [d for d, _ in built] + EDGE + list(IRREGULAR.values())
+    store_ = pyoxigraph.Store()
+    for d in docs:
+        store_.bulk_load(d.nquads, pyoxigraph.RdfFormat.N_QUADS)
+    for d in docs:
+        rows, nodes, irregular = citation_index.nquads_counts(d.nquads)
+        want_rows, want_nodes, want_irregular = citation_index._graph_counts(store_, d.graph)
+        assert (sorted(rows), nodes, irregular) == (sorted(want_rows), want_nodes, want_irregular)
+    assert any(citation_index.nquads_counts(d.nquads)[0] for d, _ in built)
