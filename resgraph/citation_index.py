@@ -97,6 +97,7 @@ _TABLES = ("citation_counts", "citation_nodes", "citation_graphs", "citation_pai
 
 # a graph's counts: (instrument, citing, citations) rows, its citation nodes, irregular
 _GraphCounts = tuple[list[tuple[str, str, int]], set[str], bool]
+GraphCounts = _GraphCounts  # for the store's writer, which keeps them until a deferred load
 
 
 def _graph_counts(store: ox.Store, graph: str) -> _GraphCounts:

@@ -1,0 +1,178 @@
+"""The corpus build's fast paths give the same store as the plain ones.
+
+A big build into a small store spools its documents and loads them at once, and indexes
+their texts in one pass; an unchanged input is skipped by its size and mtime; the store's
+distinct-triple count and the checks' findings are kept until the store changes. Each is
+compared here with what the plain path gives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import SEED, TEST_DATA_DIR
+
+from bench import gen_corpus
+from resgraph import pipeline, store
+from resgraph.corpus_store import CorpusStore, NewDocument
+
+GA75_FEW = sorted((TEST_DATA_DIR / "akn4un" / "ga75").glob("*.xml"))[:2]
+AN_HOUR = 3600 * 10**9
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("in")
+    gen_corpus.generate(12, folder, seed=11)
+    (folder / "manifest.json").unlink()
+    shutil.copy(SEED, folder / "seed.txt")
+    for p in GA75_FEW:
+        shutil.copy(p, folder / p.name)
+    return folder
+
+
+def _contents(path: Path) -> dict[str, object]:
+    """Everything a store holds, built_at and row order aside."""
+    with CorpusStore.open(path) as cs:
+        quads = sorted(str(q) for q in cs.ox.quads_for_pattern(None, None, None, None))
+        db = cs._db
+        rows = sorted(db.execute("SELECT graph, symbol, source, sha256, triples FROM documents"))
+        texts = sorted(db.execute("SELECT graph, iri, kind, body FROM texts"))
+        hits = sorted(h.iri for h in cs.search("migrants", limit=1000))
+        most_cited = store.run_query(cs, "most-cited-instruments", {"limit": "50"})
+        return {
+            "quads": quads,
+            "rows": rows,
+            "texts": texts,
+            "search": hits,
+            "most-cited": [tuple(map(str, r)) for r in most_cited.rows],
+            "triples": cs.triple_count(),
+            "len": len(cs),
+        }
+
+
+@pytest.mark.parametrize("jobs", [1, 2], ids=["in-process", "two-workers"])
+def test_deferred_load_gives_the_store_a_plain_build_gives(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    monkeypatch.setattr(pipeline, "_COMPACT_AFTER", 10**6)  # plain: batch by batch
+    plain = pipeline.build_store([corpus], tmp_path / "plain", validate=False, jobs=jobs)
+    monkeypatch.setattr(pipeline, "_COMPACT_AFTER", 1)  # deferred load, one FTS rebuild
+    monkeypatch.setattr(pipeline, "_BATCH_DOCUMENTS", 3)  # several batches into the spool
+    fast = pipeline.build_store([corpus], tmp_path / "fast", validate=False, jobs=jobs)
+    assert len(fast.built) == len(plain.built) == 15
+    assert fast.triples == plain.triples
+    want, got = _contents(tmp_path / "plain"), _contents(tmp_path / "fast")
+    assert got["search"] and got["most-cited"]
+    assert got == want
+    assert not (tmp_path / "fast" / "spool.nq").exists()
+
+
+def test_an_error_in_a_deferred_load_leaves_pending_rows_and_no_texts(
+    corpus: Path, tmp_path: Path
+) -> None:
+    files = sorted(corpus.glob("A_RES_*.txt"))[:2]
+    docs = [_new(p) for p in files]
+    with CorpusStore.open(tmp_path / "s", write=True) as cs:
+        with pytest.raises(RuntimeError), cs.deferred_load():
+            cs.put_documents(docs)
+            raise RuntimeError("a worker failed")
+        assert all(d.pending for d in cs.documents())
+        assert cs._db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] == 0
+        assert not list(cs.ox.quads_for_pattern(None, None, None, None))
+    assert not (tmp_path / "s" / "spool.nq").exists()
+    # the next build rebuilds the pending documents
+    result = pipeline.build_store(files, tmp_path / "s", validate=False, jobs=1)
+    assert len(result.built) == 2
+    with CorpusStore.open(tmp_path / "s") as cs:
+        assert not any(d.pending for d in cs.documents())
+        assert cs._db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] > 0
+
+
+def _new(path: Path) -> NewDocument:
+    from resgraph.ids import graph_iri
+    from resgraph.to_rdf import document_key, document_nquads
+
+    doc = pipeline.parse_document(path)
+    q = document_nquads(doc)
+    key = document_key(doc)
+    return NewDocument(graph_iri(key), key, str(path), "0" * 64, q.nquads, q.triples, q.texts)
+
+
+def test_inputs_are_skipped_by_size_and_mtime_and_rebuilt_when_either_changes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "in"
+    shutil.copytree(corpus, folder)
+    old = time.time_ns() - AN_HOUR
+    for p in folder.iterdir():
+        os.utime(p, ns=(old, old))  # old enough for its stat to be trusted
+    first = pipeline.build_store([folder], tmp_path / "s", validate=False, jobs=1)
+    assert len(first.built) == 15
+    with CorpusStore.open(tmp_path / "s") as cs:
+        stats = {src: rows for src, rows in cs.sources().items()}
+    assert all(
+        size is not None and mtime == old for rows in stats.values() for _, size, mtime in rows
+    )
+    target = sorted(folder.glob("A_RES_*.txt"))[0]
+    # touched, same bytes: compared by hash, skipped, and its new stat recorded
+    os.utime(target, ns=(old + 10**9, old + 10**9))
+    second = pipeline.build_store([folder], tmp_path / "s", validate=False, jobs=1)
+    assert not second.built and len(second.skipped) == 15
+    with CorpusStore.open(tmp_path / "s") as cs:
+        ((_, _, mtime),) = cs.sources()[str(target.resolve())]
+    assert mtime == old + 10**9
+    # same size, other bytes, other mtime: rebuilt
+    data = target.read_bytes()
+    i = data.index(b"Recalling") if b"Recalling" in data else data.index(b"General")
+    target.write_bytes(data[:i] + data[i : i + 9].swapcase() + data[i + 9 :])
+    third = pipeline.build_store([folder], tmp_path / "s", validate=False, jobs=1)
+    assert [b.document.source for b in third.built] == [str(target.resolve())]
+
+
+def test_findings_and_the_triple_count_are_kept_until_the_store_changes(
+    corpus: Path, tmp_path: Path
+) -> None:
+    files = sorted(corpus.glob("*.txt"))
+    first = pipeline.build_store(files, tmp_path / "s", jobs=1)
+    assert first.findings is not None and first.findings.counts
+    with CorpusStore.open(tmp_path / "s") as cs:
+        assert cs.cached("findings") is not None and cs.cached("triples") is not None
+    again = pipeline.build_store(files, tmp_path / "s", jobs=1)
+    assert not again.built and again.findings == first.findings
+    assert again.triples == first.triples
+    # a small change: the count is moved triple by triple, the findings computed again
+    docs = [_new(p) for p in files[:2]]
+    with CorpusStore.open(tmp_path / "s", write=True) as cs:
+        cs.put_documents(docs)  # the same graphs, built again (other hashes)
+        assert cs.cached("findings") is None
+        assert cs.cached("triples") is not None
+        assert cs.triple_count() == len(cs)
+        edited = NewDocument(
+            docs[0].graph,
+            docs[0].symbol,
+            docs[0].source,
+            "1" * 64,
+            b"".join(docs[0].nquads.splitlines(keepends=True)[::2]),  # every other quad
+            0,
+        )
+        cs.put_documents([edited])
+        assert cs.triple_count() == len(cs)
+        cs.remove_document(docs[1].graph)
+        assert cs.triple_count() == len(cs)
+        count = ox.Store.__len__(cs.ox)
+        assert count > 0
+
+
+def test_a_spool_left_by_a_crash_is_removed_on_the_next_writable_open(tmp_path: Path) -> None:
+    with CorpusStore.open(tmp_path / "s", write=True):
+        pass
+    (tmp_path / "s" / "spool.nq").write_bytes(b"<a:s> <a:p> <a:o> <a:g> .\n")
+    with CorpusStore.open(tmp_path / "s", write=True) as cs:
+        assert not list(cs.ox.quads_for_pattern(None, None, None, None))
+    assert not (tmp_path / "s" / "spool.nq").exists()
