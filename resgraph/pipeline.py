@@ -605,6 +605,7 @@ def _write(
     built: list[BuiltDocument] = []
     batch: list[BuiltDocument] = []
     built_from: dict[str, str] = {}
+    held = cs.graph_sources()  # graph -> source, read once (not a query per document)
     quads = 0
     writing: tuple[Future[None], list[BuiltDocument]] | None = None
 
@@ -626,7 +627,7 @@ def _write(
                     errors.append(result)
                     continue
                 doc = result.document
-                other = built_from.get(doc.graph) or _held_elsewhere(cs, doc)
+                other = built_from.get(doc.graph) or _held_elsewhere(held.get(doc.graph), doc)
                 if other is not None:
                     errors.append(
                         BuildError(
@@ -658,13 +659,12 @@ def _written(b: BuiltDocument) -> BuiltDocument:
     return replace(b, document=replace(b.document, nquads=b"", texts=None))
 
 
-def _held_elsewhere(cs: CorpusStore, doc: NewDocument) -> str | None:
+def _held_elsewhere(source: str | None, doc: NewDocument) -> str | None:
     """The other, still existing source file this document's graph was built from, if any."""
-    row = cs.document(doc.graph)
-    if row is None or row.source in (doc.source, STDIN) or doc.source == STDIN:
+    if source is None or source in (doc.source, STDIN) or doc.source == STDIN:
         return None
     # a renamed or deleted file gives its graph up; a file still there keeps it
-    return row.source if Path(row.source).is_file() else None
+    return source if Path(source).is_file() else None
 
 
 def _prune(cs: CorpusStore) -> list[StoredDocument]:
