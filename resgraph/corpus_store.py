@@ -796,6 +796,7 @@ class CorpusStore:
             return
         self._set_meta("dirty", "1")
         self._forget()
+        _release_freed_memory()  # the loader takes ~2 GB of its own at 20,000 documents
         # lenient: the spool holds only what the build's workers wrote from the mapping,
         # whose IRIs and literals ids.py and to_rdf.py make; checking each again costs
         # 15% of the load
@@ -1078,6 +1079,20 @@ def _spo(
     if canonical and isinstance(o, ox.Literal) and o.datatype.value in _INTEGER_TYPES:
         o = ox.Literal(o.value, datatype=_XSD_INTEGER)
     return s, q.predicate, o
+
+
+def _release_freed_memory() -> None:
+    """Give the C heap's freed blocks back to the system (glibc only; elsewhere nothing).
+
+    A build frees tens of thousands of ~100 KB results that glibc keeps for reuse: at
+    5,000 documents the writer held 349 MB before its bulk load, 152 MB after this.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _texts(graph: str, quads: Iterable[ox.Quad]) -> list[tuple[str, str, str, str]]:
