@@ -320,6 +320,15 @@ def sync(
         db.commit()
 
 
+def forget(cs: CorpusStore) -> None:
+    """Make every graph's counts stale (the data changed behind the manifest's back): the
+    query falls back to SPARQL until the next writable open counts the graphs again."""
+    with cs._db_lock:
+        if _has_tables(cs._db):
+            cs._db.execute("DELETE FROM citation_graphs")
+            cs._db.commit()
+
+
 def _usable(db: sqlite3.Connection) -> bool:
     """The tables exist, describe every graph as it is, and no graph is irregular."""
     if not _has_tables(db):

@@ -467,6 +467,14 @@ class CorpusStore:
             )
             self._db.commit()
 
+    def updated_outside(self) -> None:
+        """The triples were changed by a SPARQL update, not by this class: what was kept
+        about them (the distinct-triple count, the checks' findings, the citation counts
+        of `most-cited-instruments`) is dropped, to be computed from the data again."""
+        self._require_write()
+        self._forget()
+        citation_index.forget(self)
+
     def triple_count(self) -> int:
         """`len(self)`, from the manifest when a build kept it up to date (no scan)."""
         kept = self.cached("triples")

@@ -301,6 +301,9 @@ def execute(target: _Target, job: Job) -> Reply:
 def _run_sparql(target: _Target, job: SparqlJob) -> Reply:
     if job.form == "UPDATE":
         target.ox.update(job.text)
+        if target.corpus is not None:
+            # counts and findings kept beside the manifest no longer describe the data
+            target.corpus.updated_outside()
         return _text(200, "update done")
     result = target.ox.query(job.text)
     if isinstance(result, ox.QueryBoolean):

@@ -368,3 +368,24 @@ def test_counts_from_nquads_equal_counts_read_from_the_store(
         want_rows, want_nodes, want_irregular = citation_index._graph_counts(store_, d.graph)
         assert (sorted(rows), nodes, irregular) == (sorted(want_rows), want_nodes, want_irregular)
     assert any(citation_index.nquads_counts(d.nquads)[0] for d, _ in built)
+
+
+def test_a_sparql_update_drops_the_counts_until_the_next_writable_open(tmp_path: Path) -> None:
+    """serve --allow-update changes the triples behind the manifest: the counts must not vouch."""
+    with CorpusStore.open(tmp_path / "s", write=True) as s:
+        s.put_documents(EDGE)
+        _assert_most_cited_exact(s, tmp_path)
+        # one more citation of i2, straight into the store (what serve's update does)
+        c = f"<{X}doc/e1/cit/99>"
+        triples = (
+            f"{c} <{TYPE}> <{RG}Citation> . {c} <{RG}cited> <{X}i2> ."
+            f" {c} <{RG}citingDocument> <{X}doc/e1> ."
+        )
+        s.ox.update(f"INSERT DATA {{ {triples} GRAPH <{X}graph/e1> {{ {triples} }} }}")
+        s.updated_outside()
+        assert s.cached("triples") is None
+        _assert_most_cited_exact(s, tmp_path, accelerated=False)
+        top = store.run_query(s, "most-cited-instruments", {"limit": "1"}).rows[0]
+        assert str(top[0]) == X + "i2" and int(top[3]) == 3
+    with CorpusStore.open(tmp_path / "s", write=True) as s:  # counted again from the graphs
+        _assert_most_cited_exact(s, tmp_path)
