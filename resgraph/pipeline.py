@@ -204,8 +204,9 @@ def _folder_files(folder: Path) -> Iterator[tuple[str, str]]:
             continue  # an unreadable folder holds nothing we can build
         for entry in entries:
             if entry.is_dir():
-                real = os.path.realpath(entry.path) if entry.is_symlink() else None
-                stack.append((entry.path, real or os.path.join(resolved, entry.name)))
+                # as Path.rglob: a linked folder is not entered (a link to a parent loops)
+                if not entry.is_symlink():
+                    stack.append((entry.path, os.path.join(resolved, entry.name)))
             elif entry.is_file() and os.path.splitext(entry.name)[1].lower() in INPUT_SUFFIXES:
                 real = os.path.realpath(entry.path) if entry.is_symlink() else None
                 yield entry.path, real or os.path.join(resolved, entry.name)

@@ -176,3 +176,24 @@ def test_a_spool_left_by_a_crash_is_removed_on_the_next_writable_open(tmp_path: 
     with CorpusStore.open(tmp_path / "s", write=True) as cs:
         assert not list(cs.ox.quads_for_pattern(None, None, None, None))
     assert not (tmp_path / "s" / "spool.nq").exists()
+
+
+def test_folders_are_listed_as_rglob_and_resolve_would(tmp_path: Path) -> None:
+    """scandir with one resolve per folder: the same inputs, sources and order as before."""
+    from resgraph.pipeline import collect_inputs
+
+    root = tmp_path / "in"
+    (root / "b" / "c").mkdir(parents=True)
+    for name in ["b/c/z.txt", "b/a.xml", "y.TXT", "x.txt", "notes.md"]:
+        (root / name).write_text("x")
+    (root / "b" / "loop").symlink_to(root)  # a linked folder is not entered
+    (root / "link.txt").symlink_to(root / "b" / "a.xml")  # the same file twice: once
+    errors: list[pipeline.BuildError] = []
+    items = collect_inputs([root], errors)
+    suffixes = pipeline.INPUT_SUFFIXES
+    want: list[tuple[str, str]] = []
+    for p in sorted(q for q in root.rglob("*") if q.is_file() and q.suffix.lower() in suffixes):
+        if str(p.resolve()) not in {s for _, s in want}:
+            want.append((str(p), str(p.resolve())))
+    assert [(i.name, i.source) for i in items] == want
+    assert not errors and len(items) == 4
