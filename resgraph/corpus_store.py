@@ -711,13 +711,7 @@ class CorpusStore:
             return
         # 2. the triples: old graphs out, new ones in
         self._replace_graphs([g for g in graphs if g in known] + sorted(stale), docs)
-        texts = [
-            row
-            for d in docs
-            for row in (
-                self._graph_texts(d.graph) if d.texts is None else [(d.graph, *t) for t in d.texts]
-            )
-        ]
+        texts = [row for d in docs for row in _document_texts(d)]
         # 3. the text index and the hashes, in one SQLite transaction
         with self._db_lock:
             self._db.executemany(
@@ -779,15 +773,7 @@ class CorpusStore:
         with self._db_lock:
             self._db.executemany(
                 "INSERT INTO texts(graph, iri, kind, body) VALUES (?, ?, ?, ?)",
-                [
-                    row
-                    for d in docs
-                    for row in (
-                        [(d.graph, *t) for t in d.texts]
-                        if d.texts is not None
-                        else _nquads_texts(d.nquads, d.graph)
-                    )
-                ],
+                [row for d in docs for row in _document_texts(d)],
             )
             self._db.commit()
         self._deferred += [
@@ -950,17 +936,6 @@ class CorpusStore:
         self.ox.bulk_extend(batch)
         self._set_meta("dirty", "0")
 
-    def _graph_texts(self, graph: str) -> list[tuple[str, str, str, str]]:
-        """(graph, subject, "clause"|"footnote", text) for every rg:text in one graph."""
-        g = ox.NamedNode(graph)
-        return _texts(
-            graph,
-            [
-                *self.ox.quads_for_pattern(None, _RDF_TYPE, _FOOTNOTE, g),
-                *self.ox.quads_for_pattern(None, _TEXT, None, g),
-            ],
-        )
-
     def remove_document(self, graph: str) -> bool:
         """Remove a document's graph, its texts and its row; False when it was not there."""
         return bool(self.remove_documents([graph]))
@@ -1117,9 +1092,11 @@ def _texts(graph: str, quads: Iterable[ox.Quad]) -> list[tuple[str, str, str, st
     ]
 
 
-def _nquads_texts(nquads: bytes, graph: str) -> list[tuple[str, str, str, str]]:
-    """`_texts` of a graph given as N-Quads."""
-    return _texts(graph, ox.parse(nquads, ox.RdfFormat.N_QUADS))
+def _document_texts(d: NewDocument) -> list[tuple[str, str, str, str]]:
+    """The text-index rows of a document: as its worker gave them, else from its N-Quads."""
+    if d.texts is not None:
+        return [(d.graph, *t) for t in d.texts]
+    return _texts(d.graph, ox.parse(d.nquads, ox.RdfFormat.N_QUADS))
 
 
 def _as_ntriples(nquads: bytes, graph: str) -> bytes:

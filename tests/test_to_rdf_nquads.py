@@ -3,7 +3,7 @@
 Every case maps one document both ways and reads the N-Quads back with rdflib AND with
 pyoxigraph (the store's own reader): the quads, their count and the texts of the full-text
 index must be those of the rdflib Dataset. The texts are checked with the corpus store's own
-rule (CorpusStore._graph_texts) run over rdflib's serialisation loaded into Oxigraph.
+rule (corpus_store._texts) run over rdflib's serialisation loaded into Oxigraph.
 """
 
 from __future__ import annotations
@@ -11,8 +11,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from types import SimpleNamespace
-from typing import cast
 
 import pyoxigraph as ox
 import pytest
@@ -22,8 +20,7 @@ from rdflib import Dataset, Literal, URIRef
 from rdflib.term import Node
 
 from bench import gen_corpus
-from resgraph import ids
-from resgraph.corpus_store import CorpusStore
+from resgraph import corpus_store, ids
 from resgraph.errors import MappingError
 from resgraph.model import Resolution
 from resgraph.pipeline import parse_document
@@ -73,11 +70,12 @@ def store_texts(ds: Dataset) -> set[tuple[str, str, str]]:
     """The rows the corpus store indexes for each graph, by its own rule, from rdflib's output."""
     store = ox.Store()
     store.load(ds.serialize(format="nquads", encoding="utf-8"), ox.RdfFormat.N_QUADS)
-    holder = cast(CorpusStore, SimpleNamespace(ox=store))  # _graph_texts only reads .ox
     return {
         (s, kind, text)
         for g in {str(c.identifier) for c in ds.graphs()}
-        for _, s, kind, text in CorpusStore._graph_texts(holder, g)
+        for _, s, kind, text in corpus_store._texts(
+            g, store.quads_for_pattern(None, None, None, ox.NamedNode(g))
+        )
     }
 
 
