@@ -241,14 +241,19 @@ class _Outcome:
 
 
 def run_checks_incrementally(
-    cs: CorpusStore, *, jobs: int = 1, scopes: Mapping[str, Scope | None] | None = None
+    cs: CorpusStore,
+    *,
+    jobs: int = 1,
+    scopes: Mapping[str, Scope | None] | None = None,
+    keep: bool = True,
 ) -> list[tuple[str, QueryResult]]:
     """Every check's rows, as `store.run_checks` gives them, in an order of their own.
 
     Rows are taken from the kept ones where no recorded change reaches their key, and
     from the check run for the other keys; the first run, or one after a change the
     store did not record, runs every check in full. Needs a writable store (it keeps
-    the rows). `scopes` replaces the declared scopes by check name (tests).
+    the rows). `scopes` replaces the declared scopes by check name and `keep=False`
+    leaves the kept rows and the recorded changes as they were (both for tests).
     """
     from .store import QueryResult, list_checks
 
@@ -286,8 +291,9 @@ def run_checks_incrementally(
             outcomes = list(pool.map(run, checks))
     else:
         outcomes = [run(q) for q in checks]
-    _store(cs, outcomes, {q.name for q in checks})
-    cs.keep(_MARK, "0")
+    if keep:
+        _store(cs, outcomes, {q.name for q in checks})
+        cs.keep(_MARK, "0")
     return [
         (o.name, QueryResult(o.name, o.vars, tuple(sorted(o.rows, key=_sort_key))))
         for o in outcomes
