@@ -33,7 +33,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pyoxigraph as ox
 import rdflib
@@ -44,10 +44,11 @@ from .errors import QueryError
 
 if TYPE_CHECKING:
     from .corpus_store import CorpusStore
-    from .store import NamedQuery, QueryResult
+    from .store import QueryResult
 
 __all__ = [
     "MAX_CHANGED_DOCUMENTS",
+    "CheckFile",
     "Scope",
     "ScopeRule",
     "affected_keys",
@@ -92,6 +93,39 @@ _VAR_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _Triple = tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, object]
 
 
+class CheckFile(Protocol):
+    """A check's file: `store.NamedQuery`, or the text alone (`_check_files`)."""
+
+    @property
+    def name(self) -> str: ...  # "checks/…-violation"
+    @property
+    def path(self) -> Path: ...
+    @property
+    def text(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class _Check:
+    name: str
+    path: Path
+    text: str
+
+
+def _check_files() -> list[_Check]:
+    """The shipped checks' texts, without parsing them: rdflib's parser takes 0.4 s for the
+    nine, in every build process. A check runs incrementally only with the text (and
+    scope) a full run parsed and ran before (the fingerprint)."""
+    from . import resources
+    from .store import check_names
+
+    folder = resources.queries_dir()
+    return [
+        _Check(n, p, p.read_text(encoding="utf-8"))
+        for n in check_names()
+        for p in [folder / f"{n}.rq"]
+    ]
+
+
 # -- the scope declarations ------------------------------------------------------------------
 
 
@@ -115,11 +149,11 @@ class Scope:
     fingerprint: str
 
 
-def _scope_path(query: NamedQuery) -> Path:
+def _scope_path(query: CheckFile) -> Path:
     return query.path.with_name(query.path.stem + ".scope.json")
 
 
-def load_scope(query: NamedQuery) -> Scope | None:
+def load_scope(query: CheckFile) -> Scope | None:
     """The scope declared beside a check, or None (the check then always runs in full).
 
     Raises QueryError naming the file when it is malformed.
@@ -255,11 +289,11 @@ def run_checks_incrementally(
     the rows). `scopes` replaces the declared scopes by check name and `keep=False`
     leaves the kept rows and the recorded changes as they were (both for tests).
     """
-    from .store import QueryResult, list_checks
+    from .store import QueryResult
 
     cs._require_write()
     _ensure_schema(cs)
-    checks = list_checks()
+    checks = _check_files()
     valid = cs.cached(_MARK) is not None
     delta = _delta(cs) if valid else []
     with cs._db_lock:
@@ -268,7 +302,7 @@ def run_checks_incrementally(
             for n, fp, v in cs._db.execute("SELECT name, fingerprint, vars FROM check_state")
         }
 
-    def run(query: NamedQuery) -> _Outcome:
+    def run(query: _Check) -> _Outcome:
         scope = (
             scopes[query.name] if scopes is not None and query.name in scopes else load_scope(query)
         )
@@ -300,10 +334,10 @@ def run_checks_incrementally(
     ]
 
 
-def _full(cs: CorpusStore, query: NamedQuery, scope: Scope | None) -> _Outcome:
-    from .store import run_query
+def _full(cs: CorpusStore, query: CheckFile, scope: Scope | None) -> _Outcome:
+    from .store import load_query, run_query
 
-    result = run_query(cs, query)
+    result = run_query(cs, load_query(query.name))
     rows = list(result.rows)
     if scope is None:
         return _Outcome(query.name, result.vars, rows, "", None, None)
@@ -317,7 +351,7 @@ def _full(cs: CorpusStore, query: NamedQuery, scope: Scope | None) -> _Outcome:
 
 def _incremental(
     cs: CorpusStore,
-    query: NamedQuery,
+    query: CheckFile,
     scope: Scope,
     names: tuple[str, ...],
     delta: Sequence[tuple[str, str, str]],
