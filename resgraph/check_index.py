@@ -64,6 +64,7 @@ MAX_CHANGED_DOCUMENTS = 50
 _MAX_DELTA_TRIPLES = 200_000  # and the recorded triples stay small
 _MARK = "check-rows"  # the manifest's `cache:` key: the rows + the delta describe the store
 _CHUNK = 2_000  # IRIs per VALUES block
+_FORMAT = 1  # of the kept rows and the scope rules: another version runs every check in full
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS check_state (
@@ -184,7 +185,7 @@ def _load_scope(path: Path, text: str) -> Scope:
     except (ValueError, KeyError, TypeError) as exc:  # json.JSONDecodeError is a ValueError
         raise QueryError(f"{path}: bad scope declaration: {exc}") from exc
     prologue = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in sorted(prefixes.items()))
-    digest = hashlib.sha256(text.encode() + b"\0" + raw.encode()).hexdigest()
+    digest = hashlib.sha256(f"{_FORMAT}\0{text}\0{raw}".encode()).hexdigest()
     return Scope(key, restrict, rules, prologue, digest)
 
 
