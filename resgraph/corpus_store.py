@@ -55,7 +55,7 @@ import rdflib
 from rdflib.namespace import RDF, XSD
 from rdflib.term import BNode, Identifier, URIRef
 
-from . import citation_index
+from . import check_index, citation_index
 from .errors import InputError, QueryError, StoreLockedError
 
 __all__ = [
@@ -821,6 +821,8 @@ class CorpusStore:
         self._set_meta("dirty", "1")
         kept = self.cached("triples")
         count = int(kept) if kept is not None and len(docs) <= _COUNT_INCREMENTALLY else None
+        # the checks' kept rows follow a small change through the triples it adds and drops
+        watched = check_index.watching(self, len({*drop, *(d.graph for d in docs)}))
         self._forget(keep_triples=count is not None)
         old: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, _Object]] = set()
         for g in drop:
@@ -829,28 +831,33 @@ class CorpusStore:
                 old.add(_spo(q))
             self.ox.remove_graph(node)
         new: set[tuple[ox.NamedNode | ox.BlankNode, ox.NamedNode, _Object]] = set()
-        if old or count is not None:
+        if old or count is not None or watched is not None:
             # a triple the new versions still hold stays in the union: only the others are
             # checked against the remaining graphs (a small edit checks a handful)
             for q in ox.parse(b"".join(d.nquads for d in docs), ox.RdfFormat.N_QUADS):
                 new.add(_spo(q, canonical=True))
             old -= new
+        entered = []
+        if count is not None or watched is not None:
+            entered = [t for t in new if ox.Quad(*t, ox.DefaultGraph()) not in self.ox]
         if count is not None:
-            count += sum(1 for s, p, o in new if ox.Quad(s, p, o, ox.DefaultGraph()) not in self.ox)
+            count += len(entered)
         if docs:
             # bulk loading writes SST files directly: several times faster than a
             # transactional load on disk (measured: 8 vs 24 ms per ga75 document)
             self._bulk_load(docs)
+        left = []
         for s, p, o in old:
             if not any(
                 isinstance(q.graph_name, ox.NamedNode)
                 for q in self.ox.quads_for_pattern(s, p, o, None)
             ):
                 self.ox.remove(ox.Quad(s, p, o, ox.DefaultGraph()))
-                if count is not None:
-                    count -= 1
+                left.append((s, p, o))
         if count is not None:
-            self._set_meta("cache:triples", str(count))
+            self._set_meta("cache:triples", str(count - len(left)))
+        if watched is not None:
+            check_index.record(self, watched, entered, left)
         self._set_meta("dirty", "0")
 
     @contextlib.contextmanager

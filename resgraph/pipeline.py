@@ -534,13 +534,17 @@ def _released(
 
 def _findings(cs: CorpusStore, jobs: int) -> Findings:
     """The checks over the whole store (a conflict between documents is found whichever of
-    them was built in this run); kept in the manifest until the store next changes."""
+    them was built in this run); kept in the manifest until the store next changes.
+
+    After a small change only the rows the change can reach are computed again
+    (`check_index`: the rows are kept by key beside the manifest).
+    """
     kept = cs.cached("findings")
     if kept is not None:
         return Findings(json.loads(kept))
-    from .store import run_checks
+    from .check_index import run_checks_incrementally
 
-    checks = run_checks(cs, jobs=jobs)
+    checks = run_checks_incrementally(cs, jobs=jobs)
     counts = {n.removeprefix("checks/"): len(r) for n, r in checks}
     cs.keep("findings", json.dumps(counts))
     return Findings(counts)
