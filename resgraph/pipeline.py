@@ -417,6 +417,10 @@ _COMPACT_AFTER = 100  # documents built in one run
 # documents given to the workers and not yet taken by the writer: a batch and some, so the
 # workers go on while a batch is written
 _IN_FLIGHT = _BATCH_DOCUMENTS + 256
+# one bulk load of a big build keeps ~2.3 GB in flight; with less memory available, the
+# spool is loaded in parts of this many bytes (~400,000 quads: one sorting batch each)
+_LOADER_MEMORY = 3 * 2**30
+_LOW_MEMORY_PART = 80 * 2**20
 
 
 def build_store(
@@ -430,6 +434,7 @@ def build_store(
     validate: bool = True,
     jobs: int | None = None,
     prune: bool = False,
+    low_memory: bool | None = None,
     progress: Progress | None = None,
     stdin: IO[bytes] | None = None,
 ) -> StoreBuild:
@@ -441,12 +446,17 @@ def build_store(
     serialise; this process alone writes the store. A failing input is reported
     and the others still build. `prune` removes the documents whose source file
     is gone. Shapes run over the built documents, the checks over the whole store.
+    `low_memory` loads a big build in parts (`CorpusStore.deferred_load`); None: when
+    less memory is available than one bulk load may take.
 
     Raises:
         StoreLockedError: another process is using the store.
     """
     errors: list[BuildError] = []
     items = collect_inputs(inputs, errors, stdin)
+    if low_memory is None:
+        available = _memory_available()
+        low_memory = available is not None and available < _LOADER_MEMORY
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     shapes_in_store = validate and _validate_store_available()
     # fork the workers before the store opens: a child must not inherit RocksDB's threads
@@ -484,7 +494,9 @@ def build_store(
             defer = total >= max(_COMPACT_AFTER, stored)
             with (
                 cs.bulk_text_index() if bulk else contextlib.nullcontext(),
-                cs.deferred_load() if defer else contextlib.nullcontext(),
+                cs.deferred_load(chunk_bytes=_LOW_MEMORY_PART if low_memory else None)
+                if defer
+                else contextlib.nullcontext(),
             ):
                 built = _write(cs, results, total, errors, progress)
                 if pool is not None:
@@ -522,6 +534,18 @@ def build_store(
         if pool is not None:
             pool.close()
             pool.join()
+
+
+def _memory_available() -> int | None:
+    """Bytes of memory available to a new process (Linux's MemAvailable), None if unknown."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 def _released(

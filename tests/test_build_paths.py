@@ -18,7 +18,7 @@ import pytest
 from conftest import SEED, TEST_DATA_DIR
 
 from bench import gen_corpus
-from resgraph import pipeline, store
+from resgraph import corpus_store, pipeline, store
 from resgraph.corpus_store import CorpusStore, NewDocument
 
 GA75_FEW = sorted((TEST_DATA_DIR / "akn4un" / "ga75").glob("*.xml"))[:2]
@@ -71,6 +71,42 @@ def test_deferred_load_gives_the_store_a_plain_build_gives(
     assert got["search"] and got["most-cited"]
     assert got == want
     assert not (tmp_path / "fast" / "spool.nq").exists()
+
+
+@pytest.mark.parametrize(
+    ("low_memory", "available", "in_parts"),
+    [(None, 2**20, True), (True, 2**40, True), (None, 2**40, False), (False, 2**20, False)],
+    ids=["auto-little-memory", "asked", "auto-enough-memory", "refused"],
+)
+def test_a_low_memory_build_loads_its_spool_in_parts_and_gives_the_same_store(
+    corpus: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    low_memory: bool | None,
+    available: int,
+    in_parts: bool,
+) -> None:
+    monkeypatch.setattr(pipeline, "_COMPACT_AFTER", 10**6)
+    pipeline.build_store([corpus], tmp_path / "plain", validate=False, jobs=1)
+    monkeypatch.setattr(pipeline, "_COMPACT_AFTER", 1)
+    monkeypatch.setattr(pipeline, "_LOW_MEMORY_PART", 50_000)  # a part every few documents
+    monkeypatch.setattr(pipeline, "_memory_available", lambda: available)
+    parts: list[int] = []
+    real_next_part = corpus_store._next_part
+
+    def next_part(start: int, ends: list[int]) -> int:
+        parts.append(start)
+        return real_next_part(start, ends)
+
+    monkeypatch.setattr(corpus_store, "_next_part", next_part)
+    pipeline.build_store(
+        [corpus], tmp_path / "parts", validate=False, jobs=1, low_memory=low_memory
+    )
+    if in_parts:
+        assert len(parts) > 4  # the last call reads nothing
+    else:
+        assert parts == []
+    assert _contents(tmp_path / "parts") == _contents(tmp_path / "plain")
 
 
 def test_an_error_in_a_deferred_load_leaves_pending_rows_and_no_texts(
