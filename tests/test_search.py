@@ -181,22 +181,24 @@ def test_rows_without_a_document_and_ties_after_writes(store: Path, tmp_path: Pa
     word = _terms(copy)[0][0]
     best = reference(copy, word, 30)
     with sqlite3.connect(copy / "manifest.sqlite") as db:
-        # the document rows of the graphs of the best hits go; their texts stay
-        db.execute("DELETE FROM documents WHERE graph IN (?, ?)", (best[0][1], best[5][1]))
-        # texts equal to the best ones, in a graph with a document row and in one without
-        bodies = [
-            b for (b,) in db.execute("SELECT body FROM texts WHERE iri IN (?, ?)", (best[1][2], best[2][2]))
-        ]
-        kept = best[3][1]
+        # the document row of the best hit's graph goes; its texts stay
+        gone = best[0][1]
+        kept = next(h[1] for h in best if h[1] != gone)
+        db.execute("DELETE FROM documents WHERE graph = ?", (gone,))
+        body = "SELECT body FROM texts WHERE iri = ?"
+        # copies of the best text in a graph without a document row: more than a window
+        # of best scores without one hit; copies of the next two in a graph with one: ties
+        orphans = [("urn:no-document", best[0][2], n) for n in range(250)]
+        twins = [(kept, h[2], n) for h in best[1:3] for n in range(150)]
         db.executemany(
-            "INSERT INTO texts(graph, iri, kind, body) VALUES (?, ?, 'clause', ?)",
-            [(g, f"{g}/copy/{i}/{n}", b) for n in range(150) for i, b in enumerate(bodies)
-             for g in (kept, "urn:no-document")],
-        )  # fmt: skip
+            "INSERT INTO texts(graph, iri, kind, body)"
+            f" SELECT ?, ? || '/copy/' || ?, 'clause', ({body})",
+            [(g, iri, n, iri) for g, iri, n in orphans + twins],
+        )
     texts = [word, *queries(copy, "commonest")[1:4], *queries(copy, "ties")]
     with CorpusStore.open(copy) as s:
         hits = s.search(word, limit=30)
-        assert not {best[0][1], best[5][1], "urn:no-document"} & {h.graph for h in hits}
+        assert not {gone, "urn:no-document"} & {h.graph for h in hits}
         assert sum(h.graph == kept for h in hits) > 1
         assert not list(_mismatches(copy, s, texts))
     with CorpusStore.open(copy, write=True) as s:
