@@ -147,6 +147,19 @@ _SEARCH_SNIPPETS_SQL = (
     f"SELECT rowid, {_SNIPPET} FROM texts_fts"
     " WHERE texts_fts MATCH ? AND +rowid IN (SELECT value FROM json_each(?))"
 )
+# up to this many matches, one statement ranks them (keeping every score costs ~0.25 us a
+# match, ranking the ties again ~1 us a match)
+_SEARCH_ONE_PASS = 20_000
+_SEARCH_COUNT_SQL = "SELECT count(*) FROM (SELECT 1 FROM texts_fts WHERE texts_fts MATCH ? LIMIT ?)"
+_SEARCH_ONE_PASS_SQL = (
+    "WITH hits AS MATERIALIZED ("
+    "   SELECT rowid AS id, bm25(texts_fts) AS score FROM texts_fts WHERE texts_fts MATCH ?1),"
+    " cut AS (SELECT score FROM hits ORDER BY score LIMIT 1 OFFSET ?2 - 1)"
+    " SELECT h.id, h.score, t.iri, t.graph, t.kind, d.symbol"
+    " FROM hits h JOIN texts t ON t.id = h.id JOIN documents d ON d.graph = t.graph"
+    " WHERE (SELECT score FROM cut) IS NULL OR h.score <= (SELECT score FROM cut)"
+    " ORDER BY h.score, t.iri, t.id LIMIT ?2"
+)
 _SEARCH_SLACK = 100  # rows ranked past the wanted ones, so that ties rarely need SQL
 _SNIPPET_LOOKUPS = 100  # more hits than this: their snippets from one pass over the matches
 # (rowid, bm25, iri, graph, kind, symbol) of a ranked match
@@ -648,19 +661,36 @@ class CorpusStore:
         """The first `limit` matches by (bm25, IRI) that have a document row; hold _db_lock.
 
         Ordering every match by IRI means reading every match's text row (at 20,000
-        documents, 43,000 rows for "cooperation": 55 of its 115 ms). The best scores come
-        from the index alone, so a window of a few more rows than wanted is ranked first
-        and only its rows are read; all rows scoring better than the window's last are in
-        it. When ties on that last score may reach the wanted rows (a templated footnote
-        shared by thousands), the ranking is done in SQL over those scores instead.
+        documents, 43,000 rows for "cooperation": 55 of its 115 ms). Only the rows
+        scoring as well as the limit-th best need it: up to `_SEARCH_ONE_PASS` matches,
+        one statement keeps every score, finds the limit-th and reads those rows alone
+        (a group of equal scores, such as a templated footnote shared by thousands, is
+        then read once). Beyond, keeping every score costs more than it saves: a window
+        of a few more best scores than wanted is taken from the index and only its rows
+        are read, since every row scoring better than the window's last is in it; when
+        ties on that last score may reach the wanted rows, SQL ranks those again.
         """
+        (count,) = self._db.execute(_SEARCH_COUNT_SQL, (match, _SEARCH_ONE_PASS + 1)).fetchone()
+        if not count:
+            return []
+        if count <= _SEARCH_ONE_PASS:
+            ranked: list[_Ranked] = self._db.execute(
+                _SEARCH_ONE_PASS_SQL, (match, limit)
+            ).fetchall()
+            if len(ranked) >= min(limit, count):
+                return ranked
+            # rows without a document row took places above the cut: rank without one
+            tied: list[_Ranked] = self._db.execute(
+                _SEARCH_TIES_SQL, (match, math.inf, limit)
+            ).fetchall()
+            return tied
         window = limit + max(limit, _SEARCH_SLACK)
         top: list[tuple[int, float]] = self._db.execute(_SEARCH_TOP_SQL, (match, window)).fetchall()
         if not top:
             return []
         scores = dict(top)
         rows = self._db.execute(_SEARCH_ROWS_SQL, (json.dumps(list(scores)),)).fetchall()
-        ranked: list[_Ranked] = sorted(
+        ranked = sorted(
             ((rowid, scores[rowid], iri, g, kind, sym) for rowid, iri, g, kind, sym in rows),
             key=lambda r: (r[1], r[2], r[0]),
         )
@@ -671,7 +701,7 @@ class CorpusStore:
         # to the worst score the answer can have (with fewer than `limit` documented rows
         # in the window, any)
         bound = ranked[limit - 1][1] if len(ranked) >= limit else math.inf
-        tied: list[_Ranked] = self._db.execute(_SEARCH_TIES_SQL, (match, bound, limit)).fetchall()
+        tied = self._db.execute(_SEARCH_TIES_SQL, (match, bound, limit)).fetchall()
         return tied
 
     def _snippets(self, match: str, rowids: list[int]) -> dict[int, str]:
