@@ -155,8 +155,7 @@ _SEARCH_ONE_PASS_SQL = (
     "WITH hits AS MATERIALIZED ("
     "   SELECT rowid AS id, bm25(texts_fts) AS score FROM texts_fts WHERE texts_fts MATCH ?1),"
     " cut AS (SELECT score FROM hits ORDER BY score LIMIT 1 OFFSET ?2 - 1)"
-    " SELECT h.id, h.score, t.iri, t.graph, t.kind, d.symbol"
-    " FROM hits h JOIN texts t ON t.id = h.id JOIN documents d ON d.graph = t.graph"
+    " SELECT h.id, h.score, t.iri, t.graph, t.kind FROM hits h JOIN texts t ON t.id = h.id"
     " WHERE (SELECT score FROM cut) IS NULL OR h.score <= (SELECT score FROM cut)"
     " ORDER BY h.score, t.iri, t.id LIMIT ?2"
 )
@@ -674,12 +673,12 @@ class CorpusStore:
         if not count:
             return []
         if count <= _SEARCH_ONE_PASS:
-            ranked: list[_Ranked] = self._db.execute(
-                _SEARCH_ONE_PASS_SQL, (match, limit)
-            ).fetchall()
-            if len(ranked) >= min(limit, count):
-                return ranked
-            # rows without a document row took places above the cut: rank without one
+            best = self._db.execute(_SEARCH_ONE_PASS_SQL, (match, limit)).fetchall()
+            ids = json.dumps([r[0] for r in best])
+            documented = {r[0]: r[-1] for r in self._db.execute(_SEARCH_ROWS_SQL, (ids,))}
+            if len(documented) == len(best):
+                return [(*r, documented[r[0]]) for r in best]
+            # a text row without a document row took a place: rank with the documents
             tied: list[_Ranked] = self._db.execute(
                 _SEARCH_TIES_SQL, (match, math.inf, limit)
             ).fetchall()
