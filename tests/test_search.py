@@ -29,7 +29,7 @@ from resgraph.corpus_store import CorpusStore, SearchHit, fts_query
 from resgraph.pipeline import build_store
 
 N_GENERATED = 300
-LIMITS = (0, 1, 20, 100, 10_000, -1)
+LIMITS = (0, 1, 20, 100, 500, -1)
 
 # the search as it was (kept as the reference): the whole ranking in one statement
 REFERENCE_SQL = (
@@ -142,14 +142,17 @@ def queries(store: Path, kind: str) -> list[str]:
     raise AssertionError(kind)
 
 
-# both ways of ranking, whatever the number of matches: one statement keeping every score
-# (any store this small), and the window of best scores with SQL for the ties past it
-PATHS = {"one-pass": 1_000_000_000, "window": 0}
+# every way of ranking, whatever the number of matches: one statement keeping every score
+# (any store this small), the window of best scores with SQL for the ties past it, and the
+# single statement kept for an SQLite too old for those
+PATHS = {"one-pass": (1_000_000_000, True), "window": (0, True), "old-sqlite": (0, False)}
 
 
 @pytest.fixture(params=list(PATHS), ids=list(PATHS))
 def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setattr(corpus_store, "_SEARCH_ONE_PASS", PATHS[request.param])
+    one_pass, in_steps = PATHS[request.param]
+    monkeypatch.setattr(corpus_store, "_SEARCH_ONE_PASS", one_pass)
+    monkeypatch.setattr(corpus_store, "_SEARCH_IN_STEPS", in_steps)
     return str(request.param)
 
 
