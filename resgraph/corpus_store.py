@@ -166,7 +166,7 @@ _SEARCH_ONE_PASS_SQL = (
     "   SELECT rowid AS id, bm25(texts_fts) AS score FROM texts_fts WHERE texts_fts MATCH ?1),"
     " cut AS (SELECT score FROM hits ORDER BY score LIMIT 1 OFFSET ?2 - 1)"
     " SELECT h.id, h.score, t.iri, t.graph, t.kind FROM hits h JOIN texts t ON t.id = h.id"
-    " WHERE (SELECT score FROM cut) IS NULL OR h.score <= (SELECT score FROM cut)"
+    " WHERE h.score <= coalesce((SELECT score FROM cut), h.score)"  # no cut: fewer matches
     " ORDER BY h.score, t.iri, t.id LIMIT ?2"
 )
 _SEARCH_SLACK = 100  # rows ranked past the wanted ones, so that ties rarely need SQL
