@@ -116,9 +116,9 @@ def _parser() -> argparse.ArgumentParser:
         "--low-memory",
         action="store_true",
         default=None,
-        help="load a big build into the store in parts: its peak memory ~1.3 GB instead of"
-        " ~2.8 GB at 20,000 documents, the build ~25%% slower (automatic when less than"
-        " 3 GB is available)",
+        help="load a big build into the store in parts: peak memory 1.1 GB instead of 2.8 GB"
+        " at 20,000 documents, but the build takes 2-2.5 times as long (automatic when less"
+        " than 3 GB is available)",
     )
     b.add_argument(
         "--no-export",
