@@ -565,12 +565,22 @@ def bench_size(size: int, args: argparse.Namespace, help_text: str) -> dict[str,
                 f"one changed {builds['rebuild_one_changed']['wall_s']} s"
             )
             if not args.skip_validate:
-                # the same change into the validated store: shapes over the changed
-                # document, the checks over the whole store
-                builds["rebuild_one_changed_validated"] = timed_run(vcmd)
+                # the same change into the validated store (shapes over the changed
+                # document, the checks where the change reaches), then two more changes:
+                # the median of three
+                vruns = [timed_run(vcmd)]
+                for _ in range(2):
+                    change_one_file(files)
+                    vruns.append(timed_run(vcmd))
+                vruns.sort(key=lambda r: float(r["wall_s"]))
+                builds["rebuild_one_changed_validated"] = {
+                    **vruns[1],
+                    "runs_wall_s": [r["wall_s"] for r in vruns],
+                }
                 log(
-                    f"[{size}] rebuild with validation, one changed: "
-                    f"{builds['rebuild_one_changed_validated']['wall_s']} s"
+                    f"[{size}] rebuild with validation, one changed (median of 3): "
+                    f"{builds['rebuild_one_changed_validated']['wall_s']} s "
+                    f"{builds['rebuild_one_changed_validated']['runs_wall_s']}"
                 )
         shutil.rmtree(tmp / "store-validated", ignore_errors=True)
         shutil.rmtree(tmp / "store-validated-out", ignore_errors=True)
@@ -587,9 +597,9 @@ def bench_size(size: int, args: argparse.Namespace, help_text: str) -> dict[str,
             ),
         }
         if "rebuild_one_changed" in builds:
-            out["verdicts"]["rebuild_one"] = mark(
-                builds["rebuild_one_changed"]["wall_s"], "rebuild_one_s"
-            )
+            # the default build validates: its rebuild is the one the target is about
+            one = builds.get("rebuild_one_changed_validated", builds["rebuild_one_changed"])
+            out["verdicts"]["rebuild_one"] = mark(one["wall_s"], "rebuild_one_s")
 
         with CorpusStore.open(store) as s:
             out["documents"] = len(s.documents())

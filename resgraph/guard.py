@@ -22,6 +22,7 @@ QueryError that starts with `source`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -180,9 +181,19 @@ def _parse(text: str, allow_update: bool, source: str) -> tuple[Any, QueryForm]:
     return parsed, form
 
 
+# rdflib's SPARQL grammar (pyparsing) is shared state: two threads parsing at once corrupt
+# each other's parse (every text failed with 8 threads), and the failure would be cached
+_PARSER_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> tuple[Any, QueryForm] | str:
     """rdflib's parse tree and the form, or a one-line message (cached either way)."""
+    with _PARSER_LOCK:
+        return _parse_sparql(text)
+
+
+def _parse_sparql(text: str) -> tuple[Any, QueryForm] | str:
     try:
         tree = parseQuery(text)
     except RecursionError:

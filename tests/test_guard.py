@@ -218,3 +218,26 @@ def test_every_shipped_query_passes_with_room_to_spare() -> None:
         text = path.read_text(encoding="utf-8")
         assert guard_query(text, source=path.name).form in ("SELECT", "CONSTRUCT", "ASK")
         assert nesting_depth(text) <= MAX_QUERY_DEPTH // 2, path.name
+
+
+def test_queries_parsed_on_several_threads_at_once_all_parse() -> None:
+    # rdflib's SPARQL grammar is shared state: without a lock every one of these failed,
+    # with errors such as "Expected end of text, found 'SELECT'" (and the failure was cached)
+    from concurrent.futures import ThreadPoolExecutor
+
+    from resgraph import resources
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(resources.queries_dir().rglob("*.rq"))]
+    assert len(texts) > 20
+
+    def parse(i: int) -> str | None:
+        text = f"{texts[i % len(texts)]}\n# variant {i} (a text not parsed before)\n"
+        try:
+            guard_query(text, source=f"query {i}")
+        except QueryError as exc:
+            return str(exc)
+        return None
+
+    with ThreadPoolExecutor(8) as pool:
+        failures = [f for f in pool.map(parse, range(48)) if f]
+    assert failures == []
