@@ -22,6 +22,7 @@ QueryError that starts with `source`.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -180,9 +181,20 @@ def _parse(text: str, allow_update: bool, source: str) -> tuple[Any, QueryForm]:
     return parsed, form
 
 
+# rdflib's SPARQL parser (pyparsing) is not thread-safe: two texts parsed at once on
+# threads (the checks of a first validated build) gave "not valid SPARQL" for well-formed
+# files, and the message was cached
+_PARSE_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=_CACHE_SIZE)
 def _parse_cached(text: str) -> tuple[Any, QueryForm] | str:
     """rdflib's parse tree and the form, or a one-line message (cached either way)."""
+    with _PARSE_LOCK:
+        return _parse_text(text)
+
+
+def _parse_text(text: str) -> tuple[Any, QueryForm] | str:
     try:
         tree = parseQuery(text)
     except RecursionError:

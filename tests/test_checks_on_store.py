@@ -9,6 +9,8 @@ fixtures on rdflib only; here each fixture's named graphs become documents of a 
 from __future__ import annotations
 
 import hashlib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -59,3 +61,27 @@ def test_check_on_the_store_reports_a_bad_graph(name: str, tmp_path: Path) -> No
 def test_check_on_the_store_is_silent_on_a_well_formed_graph(name: str, tmp_path: Path) -> None:
     result = _store_rows(_fixture(FIXTURES / name), name, tmp_path)
     assert result.rows == (), store.format_result(result, "table")
+
+
+_FIRST_PARSE = """
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from resgraph import guard, store
+
+texts = [store.resources.queries_dir().joinpath(n + ".rq").read_text() for n in store.check_names()]
+with ThreadPoolExecutor(len(texts)) as pool:
+    parsed = list(pool.map(lambda t: guard.guard_query(t, source="check"), texts))
+print(len(parsed))
+"""
+
+
+def test_checks_parsed_on_threads() -> None:
+    """A fresh process parses the checks on threads at once (a first validated build):
+    rdflib's parser sets itself up on its first parse, not thread-safely ("not valid
+    SPARQL" on well-formed files, and the message was cached)."""
+    for _ in range(3):
+        done = subprocess.run(
+            [sys.executable, "-c", _FIRST_PARSE], capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.split() == [str(len(CHECKS))]
