@@ -24,14 +24,14 @@ def test_cached_equals_compiled(subclasses: bool, tmp_path: Path) -> None:
     assert validate.compiled_shapes_cached(path, subclasses=subclasses) == want  # read back
 
 
-def _stale(path: Path) -> object:
+def _stale(path: Path) -> None:
     data = json.loads(path.read_text(encoding="utf-8"))
     data["key"] = "0" * 64
     data["shapes"]["constraints"] = data["shapes"]["constraints"][:1]
     path.write_text(json.dumps(data), encoding="utf-8")
 
 
-def _bad_shape(path: Path) -> object:  # the right key, a broken body
+def _bad_shape(path: Path) -> None:  # the right key, a broken body
     data = json.loads(path.read_text(encoding="utf-8"))
     data["shapes"]["targets"] = {"S01-document": ["only one pattern"]}
     path.write_text(json.dumps(data), encoding="utf-8")
