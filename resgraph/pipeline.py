@@ -459,6 +459,12 @@ def build_store(
             tasks = deque(replace(t, validate=validate and not shapes_in_store) for t in planned)
             del planned
             total = len(tasks)
+            if pool is not None and total <= 1:
+                # one input to build (a rebuild after one change): built here, the pool's
+                # hand-offs cost more than the worker saves (20,000 documents: 0.45 s wall)
+                pool.close()
+                pool.join()
+                pool = None
             # at most this many results wait for the writer: workers that outrun it must
             # not pile every document up in memory
             window = threading.BoundedSemaphore(_IN_FLIGHT)
