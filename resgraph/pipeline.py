@@ -469,6 +469,12 @@ def build_store(
             tasks = deque(replace(t, validate=validate and not shapes_in_store) for t in planned)
             del planned
             total = len(tasks)
+            if pool is not None and total <= 1:
+                # one input to build (a rebuild after one change): built here, as fast (a
+                # worker compiles the patterns cold just the same) without the hand-offs
+                pool.close()
+                pool.join()
+                pool = None
             # at most this many results wait for the writer: workers that outrun it must
             # not pile every document up in memory
             window = threading.BoundedSemaphore(_IN_FLIGHT)
@@ -745,6 +751,11 @@ def _validate_store_available() -> bool:
     return hasattr(validate, "validate_store")
 
 
+# the compiled shapes kept beside the manifest (validate.validate_store: 0.2-0.5 s a build
+# process spent parsing and compiling them)
+_SHAPES_CACHE = "shapes-compiled.json"
+
+
 def _validate(
     cs: CorpusStore, built: list[BuiltDocument], in_store: bool, jobs: int = 1
 ) -> ValidationReport:
@@ -757,7 +768,10 @@ def _validate(
         # workers are done, so the shape queries run on `jobs` threads (Oxigraph evaluates
         # without the GIL: 2,000 generated documents 15.1 s -> 7.6 s on 2 cores)
         return validate_store(
-            cs.ox, None if 2 * len(graphs) >= len(cs.documents()) else graphs, jobs=jobs
+            cs.ox,
+            None if 2 * len(graphs) >= cs.count_documents() else graphs,
+            jobs=jobs,
+            cache=cs.path / _SHAPES_CACHE,
         )
     results = tuple(r for b in built for r in (b.shapes or ()))
     return ValidationReport(

@@ -26,17 +26,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, Protocol, cast, get_args
+from typing import TYPE_CHECKING, Any, Literal, Protocol, cast, get_args
 
 import rdflib
 from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parserutils import CompValue
-from rdflib.plugins.sparql.sparql import Query
 from rdflib.term import BNode, Identifier, URIRef, Variable
 
 from resgraph import ids, resources
 from resgraph.errors import QueryError
-from resgraph.guard import guard_query
+
+if TYPE_CHECKING:
+    from rdflib.plugins.sparql.sparql import Query
+
+# rdflib's SPARQL parser (rdflib.plugins.sparql, guard.py: 0.2 s to import) is imported
+# where a query is parsed: a build whose checks all run from their kept rows never needs it
 
 ParamType = Literal["iri-of-document-symbol", "string", "integer", "date", "limit"]
 PARAM_TYPES: tuple[ParamType, ...] = get_args(ParamType)
@@ -255,6 +258,8 @@ def _prepare(text: str, source: str) -> Query:
 def _prepare_cached(text: str, source: str) -> Query:
     from rdflib.plugins.sparql.algebra import translateQuery
 
+    from resgraph.guard import guard_query
+
     # FROM is checked against the queried dataset when the query runs
     guarded = guard_query(text, source=source, local_graphs=_AnyGraph())
     try:
@@ -284,6 +289,8 @@ class _LocalGraphs:
 
 def _param_variables(query: Query) -> set[str]:
     """Parameter names (`?_name` -> "name") used anywhere in the query."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     found: set[str] = set()
 
     def visit(node: Any) -> None:
@@ -494,6 +501,8 @@ def _kept_rows(
 def _check_dataset_clauses(prepared: Query, target: rdflib.Graph, query: NamedQuery) -> None:
     """FROM / FROM NAMED may only name a graph already in the store (else rdflib fetches it)."""
     if prepared.algebra.get("datasetClause"):
+        from resgraph.guard import guard_query
+
         guard_query(query.text, source=str(query.path), local_graphs=_LocalGraphs(target))
 
 
