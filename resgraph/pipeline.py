@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import multiprocessing.pool
 import os
+import sqlite3
 import sys
 import threading
 import time
@@ -27,7 +28,7 @@ from typing import IO, Protocol
 from rdflib import Dataset
 
 from .corpus_store import CorpusStore, NewDocument, StoredDocument
-from .errors import InputError, ResgraphError
+from .errors import InputError, OutputError, ResgraphError
 from .ids import DEFAULT_BASE, graph_iri, normalise_symbol
 from .model import Resolution, SourceFormat, SourceText
 from .parse.akn import add_link_citations, parse_akn
@@ -536,6 +537,10 @@ def build_store(
                 shapes=shapes,
                 findings=findings,
             )
+    except (OSError, sqlite3.Error) as exc:
+        # the store could not be written (a full disk, a read-only file): one line, not a
+        # traceback; the rows left pending and the store's dirty mark repair it next time
+        raise OutputError(f"{store}: cannot write the store: {_one_line(exc)}") from exc
     finally:
         if pool is not None:
             pool.close()
