@@ -547,16 +547,35 @@ def build_store(
             pool.join()
 
 
-def _memory_available() -> int | None:
-    """Bytes of memory available to a new process (Linux's MemAvailable), None if unknown."""
+# a control group's memory limit and use (a container's): cgroup v2, then v1
+_CGROUP_MEMORY = (
+    ("sys/fs/cgroup/memory.max", "sys/fs/cgroup/memory.current"),
+    ("sys/fs/cgroup/memory/memory.limit_in_bytes", "sys/fs/cgroup/memory/memory.usage_in_bytes"),
+)
+
+
+def _memory_available(root: str = "/") -> int | None:
+    """Bytes of memory a new process may still take: Linux's MemAvailable, or less when
+    the control group it runs in (a container's limit) leaves less; None if unknown."""
+    found: list[int] = []
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(os.path.join(root, "proc/meminfo"), encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    found.append(int(line.split()[1]) * 1024)
     except (OSError, ValueError, IndexError):
         pass
-    return None
+    for limit_file, usage_file in _CGROUP_MEMORY:
+        try:
+            with open(os.path.join(root, limit_file), encoding="ascii") as f:
+                limit = f.read().strip()
+            with open(os.path.join(root, usage_file), encoding="ascii") as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if limit.isdigit() and int(limit) < 2**60:  # "max", or v1's page-rounded 2**63
+            found.append(max(0, int(limit) - usage))
+    return min(found) if found else None
 
 
 def _released(

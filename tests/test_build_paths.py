@@ -109,6 +109,60 @@ def test_a_low_memory_build_loads_its_spool_in_parts_and_gives_the_same_store(
     assert _contents(tmp_path / "parts") == _contents(tmp_path / "plain")
 
 
+@pytest.mark.parametrize(
+    ("files", "available"),
+    [
+        ({"proc/meminfo": "MemTotal: 8000 kB\nMemAvailable: 5000 kB\n"}, 5000 * 1024),
+        (
+            {
+                "proc/meminfo": "MemAvailable: 5000 kB\n",
+                "sys/fs/cgroup/memory.max": "3000000\n",
+                "sys/fs/cgroup/memory.current": "1000000\n",
+            },
+            2_000_000,
+        ),
+        (
+            {
+                "proc/meminfo": "MemAvailable: 5000 kB\n",
+                "sys/fs/cgroup/memory.max": "max\n",
+                "sys/fs/cgroup/memory.current": "1000000\n",
+            },
+            5000 * 1024,
+        ),
+        (
+            {
+                "sys/fs/cgroup/memory/memory.limit_in_bytes": "9223372036854771712\n",
+                "sys/fs/cgroup/memory/memory.usage_in_bytes": "1000\n",
+            },
+            None,
+        ),
+        (
+            {
+                "sys/fs/cgroup/memory/memory.limit_in_bytes": "4096\n",
+                "sys/fs/cgroup/memory/memory.usage_in_bytes": "5000\n",
+            },
+            0,
+        ),
+        ({}, None),
+    ],
+    ids=[
+        "meminfo",
+        "cgroup-v2-less",
+        "cgroup-v2-max",
+        "cgroup-v1-unlimited",
+        "cgroup-v1-full",
+        "none",
+    ],
+)
+def test_the_memory_a_build_may_take_is_the_least_of_the_system_and_its_cgroup(
+    tmp_path: Path, files: dict[str, str], available: int | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text, encoding="ascii")
+    assert pipeline._memory_available(str(tmp_path)) == available
+
+
 def test_an_error_in_a_deferred_load_leaves_pending_rows_and_no_texts(
     corpus: Path, tmp_path: Path
 ) -> None:
