@@ -359,9 +359,9 @@ def _incremental(
 ) -> _Outcome:
     from .corpus_store import to_rdflib
 
-    keys = affected_keys(cs, scope, delta)
     if scope.key not in names:
-        return _full(cs, query, scope)
+        return _full(cs, query, scope)  # before walking the delta: its keys would be unused
+    keys = affected_keys(cs, scope, delta)
     key = names.index(scope.key)
     result = cs.query(_restricted(query.text, scope, keys))
     assert isinstance(result, ox.QuerySolutions)
