@@ -310,3 +310,37 @@ def test_large_store_exports_are_written_by_oxigraph(
     assert len(rdflib.Graph().parse(out / "graph.jsonld", format="json-ld")) == triples
     # the declared datatypes come back (Oxigraph stores xsd:nonNegativeInteger as xsd:integer)
     assert "XMLSchema#nonNegativeInteger" in (out / "graph.nt").read_text(encoding="utf-8")
+
+
+def _a_big_result(i: int) -> bytes:
+    return bytes([i % 256]) * 200_000  # about two built documents' N-Quads
+
+
+def test_worker_pool_does_not_spin_while_results_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's pool: its worker handler must sleep while big results are read.
+
+    multiprocessing's own Pool wakes its handler whenever the result queue is readable,
+    thousands of times for a hundred big results; each wake-up takes the GIL the writer
+    needs.
+    """
+    import multiprocessing.pool
+
+    from resgraph import pipeline
+
+    wakeups = 0
+    wait = multiprocessing.pool.Pool._wait_for_updates  # type: ignore[attr-defined]
+
+    def counted(sentinels: list[object], notifier: object, timeout: float | None = None) -> None:
+        nonlocal wakeups
+        wakeups += 1
+        wait(sentinels, notifier, timeout)
+
+    monkeypatch.setattr(multiprocessing.pool.Pool, "_wait_for_updates", staticmethod(counted))
+    pool = pipeline._pool(2)
+    try:
+        results = list(pool.imap(_a_big_result, range(100)))
+    finally:
+        pool.close()
+        pool.join()
+    assert results == [_a_big_result(i) for i in range(100)]
+    assert wakeups <= 5, f"the worker handler woke {wakeups} times for 100 results"
