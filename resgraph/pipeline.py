@@ -501,7 +501,7 @@ def build_store(
             defer = total >= max(_COMPACT_AFTER, stored)
             with (
                 cs.bulk_text_index() if bulk else contextlib.nullcontext(),
-                cs.deferred_load(chunk_bytes=_LOW_MEMORY_PART if low_memory else None)
+                cs.deferred_load(chunk_bytes=_LOW_MEMORY_PART if low_memory else None, compact=True)
                 if defer
                 else contextlib.nullcontext(),
             ):
@@ -516,7 +516,10 @@ def build_store(
                 # bulk loads leave overlapping files, even one big load (it sorts in
                 # chunks): one compaction makes the queries and dumps that follow faster
                 # (ga75: a dump 25 s -> 9.5 s; 20,000 generated documents: a two-pattern
-                # join 75 s -> 4 s)
+                # join 75 s -> 4 s); a deferred load started it already: the store's
+                # triples are counted (and kept) meanwhile
+                if cs.compacting:
+                    cs.triple_count()
                 cs.optimize()
             shapes = None
             if validate:

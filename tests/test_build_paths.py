@@ -184,6 +184,29 @@ def test_an_error_in_a_deferred_load_leaves_pending_rows_and_no_texts(
         assert cs._db.execute("SELECT COUNT(*) FROM texts").fetchone()[0] > 0
 
 
+@pytest.mark.parametrize("waited", [True, False], ids=["optimize-waits", "close-waits"])
+def test_a_deferred_load_compacts_on_a_thread_and_the_store_waits_for_it(
+    corpus: Path, tmp_path: Path, waited: bool
+) -> None:
+    docs = [_new(p) for p in sorted(corpus.glob("A_RES_*.txt"))[:4]]
+    with CorpusStore.open(tmp_path / "s", write=True) as cs:
+        with cs.deferred_load(compact=True):
+            cs.put_documents(docs)
+        assert cs.compacting  # started by the load, not waited for yet
+        assert len(cs) > 0  # the store is read meanwhile
+        if waited:
+            cs.optimize()
+            assert not cs.compacting
+    with CorpusStore.open(tmp_path / "s") as cs:
+        got = sorted(str(q) for q in cs.ox.quads_for_pattern(None, None, None, None))
+        assert not any(d.pending for d in cs.documents())
+    with CorpusStore.open(tmp_path / "plain", write=True) as cs:
+        cs.put_documents(docs)
+        assert not cs.compacting
+        want = sorted(str(q) for q in cs.ox.quads_for_pattern(None, None, None, None))
+    assert got == want
+
+
 def _new(path: Path) -> NewDocument:
     from resgraph.ids import graph_iri
     from resgraph.to_rdf import document_key, document_nquads
