@@ -48,3 +48,7 @@ class StoreLockedError(ResgraphError):
 
 class RemoteError(ResgraphError):
     """A SPARQL server refused a request or could not be reached (one line: URL, status, why)."""
+
+
+class WorkerError(ResgraphError):
+    """A build worker process died abruptly (killed by a signal or for lack of memory)."""

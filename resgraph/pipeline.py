@@ -12,15 +12,14 @@ import glob
 import hashlib
 import json
 import multiprocessing
-import multiprocessing.pool
 import os
 import sqlite3
 import sys
-import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Protocol
@@ -28,7 +27,7 @@ from typing import IO, Protocol
 from rdflib import Dataset
 
 from .corpus_store import CorpusStore, NewDocument, StoredDocument
-from .errors import InputError, OutputError, ResgraphError
+from .errors import InputError, OutputError, ResgraphError, WorkerError
 from .ids import DEFAULT_BASE, graph_iri, normalise_symbol
 from .model import Resolution, SourceFormat, SourceText
 from .parse.akn import add_link_citations, parse_akn
@@ -473,26 +472,15 @@ def build_store(
             if pool is not None and total <= 1:
                 # one input to build (a rebuild after one change): built here, as fast (a
                 # worker compiles the patterns cold just the same) without the hand-offs
-                pool.close()
-                pool.join()
+                pool.shutdown()
                 pool = None
-            # at most this many results wait for the writer: workers that outrun it must
-            # not pile every document up in memory
-            window = threading.BoundedSemaphore(_IN_FLIGHT)
-
-            def paced() -> Iterator[_Task]:
-                while tasks:
-                    window.acquire()
-                    yield tasks.popleft()
 
             def unpaced() -> Iterator[_Task]:
                 while tasks:
                     yield tasks.popleft()
 
             results: Iterable[BuiltDocument | BuildError] = (
-                _released(pool.imap(build_one, paced(), chunksize=1), window)
-                if pool
-                else map(build_one, unpaced())
+                _built_by(pool, tasks, _IN_FLIGHT) if pool else map(build_one, unpaced())
             )
             # many documents: index their texts in one pass at the end (see bulk_text_index);
             # at least as many as the store holds: load them all at once (deferred_load)
@@ -509,8 +497,7 @@ def build_store(
                 if pool is not None:
                     # every result is in: the workers go before the deferred load, which
                     # is the build's peak of memory
-                    pool.close()
-                    pool.join()
+                    pool.shutdown()
             removed = _prune(cs) if prune else []
             if len(built) >= _COMPACT_AFTER:
                 # bulk loads leave overlapping files, even one big load (it sorts in
@@ -546,8 +533,7 @@ def build_store(
         raise OutputError(f"{store}: cannot write the store: {_one_line(exc)}") from exc
     finally:
         if pool is not None:
-            pool.close()
-            pool.join()
+            pool.shutdown(cancel_futures=True)
 
 
 # a control group's memory limit and use (a container's): cgroup v2, then v1
@@ -581,11 +567,29 @@ def _memory_available(root: str = "/") -> int | None:
     return min(found) if found else None
 
 
-def _released(
-    results: Iterable[BuiltDocument | BuildError], window: threading.BoundedSemaphore
+def _built_by(
+    pool: ProcessPoolExecutor, tasks: deque[_Task], window: int
 ) -> Iterator[BuiltDocument | BuildError]:
-    for result in results:
-        window.release()
+    """The tasks built by the pool's workers, in order.
+
+    At most `window` tasks are out at once: workers that outrun the writer must not pile
+    every document up in memory. A worker that dies (the kernel's out-of-memory killer,
+    a signal) breaks the pool and stops the build with one line, instead of waiting
+    forever for the document it held.
+    """
+    running: deque[tuple[str, Future[BuiltDocument | BuildError]]] = deque()
+    while tasks or running:
+        while tasks and len(running) < window:
+            task = tasks.popleft()
+            running.append((task.item.name, pool.submit(build_one, task)))
+        name, future = running.popleft()
+        try:
+            result = future.result()
+        except BrokenProcessPool as exc:
+            raise WorkerError(
+                f"a build worker process died (killed: out of memory?) while building {name}"
+                f" or one of the {len(running)} documents after it; the build stopped"
+            ) from exc
         yield result
 
 
@@ -607,25 +611,15 @@ def _findings(cs: CorpusStore, jobs: int) -> Findings:
     return Findings(counts)
 
 
-class _Pool(multiprocessing.pool.Pool):
-    """multiprocessing's Pool without its worker handler's busy loop.
-
-    Since Python 3.8 (bpo-35493) the handler thread also wakes whenever a result waits
-    in the result queue. A document's result is about 100 KB, readable for as long as
-    the result thread takes to read it, so the handler spun, holding the GIL the writer
-    needs: 118,000 wake-ups for 2,000 documents. It still wakes when a worker exits
-    (its own sentinels) and when the pool closes or its last job ends (the notifier).
-    """
-
-    def _get_sentinels(self) -> list[object]:
-        return [self._change_notifier._reader]  # type: ignore[attr-defined]
-
-
-def _pool(jobs: int) -> multiprocessing.pool.Pool:
+def _pool(jobs: int) -> ProcessPoolExecutor:
+    """`jobs` worker processes, started now: before the store opens, whose RocksDB threads
+    a forked child must not inherit."""
     # fork where there is one: the children share the imported modules, no start-up cost
     methods = multiprocessing.get_all_start_methods()
     ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
-    return _Pool(jobs, context=ctx)
+    pool = ProcessPoolExecutor(jobs, mp_context=ctx)
+    pool.submit(int).result()  # forked workers all start with the first task
+    return pool
 
 
 def _plan(

@@ -5,15 +5,18 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
 from conftest import PROJECT_DIR, SEED, TEST_DATA_DIR
 
-from resgraph import store
+from bench import gen_corpus
+from resgraph import pipeline, store
 from resgraph.cli import main
 from resgraph.corpus_store import CorpusStore
 from resgraph.pipeline import BuildError, build_store, collect_inputs
@@ -312,35 +315,49 @@ def test_large_store_exports_are_written_by_oxigraph(
     assert "XMLSchema#nonNegativeInteger" in (out / "graph.nt").read_text(encoding="utf-8")
 
 
-def _a_big_result(i: int) -> bytes:
-    return bytes([i % 256]) * 200_000  # about two built documents' N-Quads
+def _dies_on_one_input(task: pipeline._Task) -> object:
+    if task.item.name.endswith("A_RES_67_185.txt"):
+        os.kill(os.getpid(), signal.SIGKILL)  # what the kernel's out-of-memory killer does
+    return _real_build_one(task)
 
 
-def test_worker_pool_does_not_spin_while_results_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The build's pool: its worker handler must sleep while big results are read.
+_real_build_one = pipeline.build_one
 
-    multiprocessing's own Pool wakes its handler whenever the result queue is readable,
-    thousands of times for a hundred big results; each wake-up takes the GIL the writer
-    needs.
-    """
-    import multiprocessing.pool
 
-    from resgraph import pipeline
-
-    wakeups = 0
-    wait = multiprocessing.pool.Pool._wait_for_updates  # type: ignore[attr-defined]
-
-    def counted(sentinels: list[object], notifier: object, timeout: float | None = None) -> None:
-        nonlocal wakeups
-        wakeups += 1
-        wait(sentinels, notifier, timeout)
-
-    monkeypatch.setattr(multiprocessing.pool.Pool, "_wait_for_updates", staticmethod(counted))
-    pool = pipeline._pool(2)
-    try:
-        results = list(pool.imap(_a_big_result, range(100)))
-    finally:
-        pool.close()
-        pool.join()
-    assert results == [_a_big_result(i) for i in range(100)]
-    assert wakeups <= 5, f"the worker handler woke {wakeups} times for 100 results"
+@pytest.mark.parametrize("many", [False, True], ids=["batches", "deferred-load"])
+def test_a_worker_that_dies_stops_the_build_with_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], many: bool
+) -> None:
+    """A killed worker (out of memory) must not leave the build waiting forever."""
+    folder = tmp_path / "in"
+    gen_corpus.generate(8, folder, seed=3)
+    (folder / "manifest.json").unlink()
+    shutil.copy(SEED, folder / SEED.name)
+    store_dir = tmp_path / "store"
+    # a small store first, so that the second build writes in batches, or a fresh one,
+    # so that it spools everything into one deferred load
+    if not many:
+        pipeline.build_store([next(folder.glob("A_RES_*_*.txt"))], store_dir, validate=False)
+    monkeypatch.setattr(pipeline, "_COMPACT_AFTER", 1)
+    monkeypatch.setattr(pipeline, "build_one", _dies_on_one_input)  # forked: the workers too
+    args = ["build", str(folder), "--store", str(store_dir), "--jobs", "2", "--no-export"]
+    codes: list[int] = []
+    # on a thread: a build that waits forever for the dead worker fails here, not hangs
+    run = threading.Thread(
+        target=lambda: codes.append(main([*args, "--no-network-page", "--no-validate"])),
+        daemon=True,
+    )
+    run.start()
+    run.join(timeout=120)
+    assert not run.is_alive(), "the build still waits for the document the dead worker held"
+    code = codes[0]
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code != 0
+    assert len(err) == 1 and "worker process died" in err[0], err
+    assert not (store_dir / "spool.nq").exists()
+    monkeypatch.setattr(pipeline, "build_one", _real_build_one)
+    again = pipeline.build_store([folder], store_dir, validate=False, jobs=2)
+    assert not again.errors
+    with CorpusStore.open(store_dir) as cs:
+        assert cs.count_documents() == 9
+        assert not any(d.pending for d in cs.documents())
