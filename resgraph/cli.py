@@ -94,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
         "--no-validate", action="store_true", help="skip the SHACL shapes and consistency checks"
     )
     b.add_argument("--no-network-page", action="store_true", help="do not write network.html")
+    b.add_argument(
+        "--network-page",
+        action="store_true",
+        help=f"draw network.html even for a store of over {_AUTO_EXPORT_TRIPLES:,} triples",
+    )
     b.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     b.add_argument("--store", metavar="DIR", help="corpus store folder (default: OUT/store)")
     b.add_argument(
@@ -124,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
         "--no-export",
         action="store_true",
         help="do not write graph.ttl/jsonld/nt/trig (the store holds the graph)",
+    )
+    b.add_argument(
+        "--export",
+        action="store_true",
+        help=f"write graph.ttl/jsonld/nt/trig even for a store of over {_AUTO_EXPORT_TRIPLES:,}"
+        " triples",
     )
     b.set_defaults(run=_run_build)
 
@@ -340,12 +351,34 @@ def _run_build(args: argparse.Namespace) -> int:
     if not result.documents:
         _error("nothing built: no input could be read as a resolution")
         return EXIT_INPUT
-    written = _export_store(result.store, out, args, result.changed or was_pending)
+    big = result.triples > _AUTO_EXPORT_TRIPLES
+    files = not args.no_export and (args.export or not big)
+    page = not args.no_network_page and (args.network_page or not big)
+    written = _export_store(result.store, out, files, page, result.changed or was_pending)
     pending.unlink(missing_ok=True)
     elapsed = time.perf_counter() - started
     if not args.quiet:
         _print_store_summary(result, written, elapsed)
+        left = [
+            what
+            for what, asked, done in (
+                ("graph.ttl/jsonld/nt/trig (`resgraph export`)", not args.no_export, files),
+                ("network.html (`resgraph network`)", not args.no_network_page, page),
+            )
+            if asked and not done
+        ]
+        if left:
+            print(
+                f"not written: {' and '.join(left)}: the store holds over"
+                f" {_AUTO_EXPORT_TRIPLES:,} triples (--export, --network-page: write them anyway)"
+            )
     return _build_exit_code(result, args.strict)
+
+
+# a store bigger than this (about 1,000 generated resolutions, a General Assembly session) is
+# not exported and drawn again by every build unless asked: at 20,000 resolutions the four files
+# and the page take minutes, where the store itself is rebuilt after one change in about a second
+_AUTO_EXPORT_TRIPLES = 500_000
 
 
 # up to this many triples the files in --out are written by rdflib as in a one-off build
@@ -354,20 +387,20 @@ def _run_build(args: argparse.Namespace) -> int:
 _SMALL_STORE_TRIPLES = 50_000
 
 
-def _export_store(store: Path, out: Path, args: argparse.Namespace, changed: bool) -> list[Path]:
-    """graph.ttl/jsonld/nt/trig and network.html for what is in the store."""
+def _export_store(store: Path, out: Path, files: bool, page: bool, changed: bool) -> list[Path]:
+    """graph.ttl/jsonld/nt/trig (`files`) and network.html (`page`) for what is in the store."""
     from .corpus_store import CorpusStore
 
-    names = [] if args.no_export else ["graph.ttl", "graph.jsonld", "graph.nt", "graph.trig"]
-    if not args.no_network_page:
+    names = ["graph.ttl", "graph.jsonld", "graph.nt", "graph.trig"] if files else []
+    if page:
         names.append("network.html")
     if not changed and all((out / n).is_file() for n in names):
         return []  # the store did not change: the files in --out are its current export
     written: list[Path] = []
     with CorpusStore.open(store) as cs:
-        if not args.no_export:
+        if files:
             written += _export_files(cs, out)
-        if not args.no_network_page:
+        if page:
             from .network import Level, to_network
             from .render import render_network
 
@@ -377,11 +410,11 @@ def _export_store(store: Path, out: Path, args: argparse.Namespace, changed: boo
                 + ", ".join(d.symbol for d in docs[:3])
                 + (" …" if len(docs) > 3 else "")
             )
-            page = out / "network.html"
+            drawn = out / "network.html"
             # one resolution: its clauses; a corpus: the document-level citation network
             level: Level = "clause" if len(docs) <= 1 else "document"
-            render_network(to_network(cs, level=level), page, title=title)
-            written.append(page)
+            render_network(to_network(cs, level=level), drawn, title=title)
+            written.append(drawn)
     return written
 
 

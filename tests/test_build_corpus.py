@@ -361,3 +361,36 @@ def test_a_worker_that_dies_stops_the_build_with_one_line(
     with CorpusStore.open(store_dir) as cs:
         assert cs.count_documents() == 9
         assert not any(d.pending for d in cs.documents())
+
+
+@pytest.mark.parametrize(
+    ("flags", "files", "page"),
+    [
+        ([], False, False),
+        (["--export"], True, False),
+        (["--network-page"], False, True),
+        (["--export", "--network-page"], True, True),
+    ],
+    ids=["big-store-default", "export-asked", "page-asked", "both-asked"],
+)
+def test_a_big_store_is_exported_and_drawn_only_when_asked(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    files: bool,
+    page: bool,
+) -> None:
+    """Every build of a corpus of 20,000 would otherwise rewrite minutes of files."""
+    from resgraph import cli
+
+    monkeypatch.setattr(cli, "_AUTO_EXPORT_TRIPLES", 100)  # the seed alone is "big"
+    out = tmp_path / "out"
+    assert main(["build", str(SEED), "--out", str(out), "--no-validate", *flags]) == 0
+    said = capsys.readouterr().out
+    assert (out / "graph.ttl").is_file() == files
+    assert (out / "graph.jsonld").is_file() == files
+    assert (out / "network.html").is_file() == page
+    assert ("not written:" in said) == (not (files and page))
+    assert ("resgraph export" in said) == (not files)
+    assert ("resgraph network" in said) == (not page)
