@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,10 @@ def clean_literal(text: str) -> str:
     >>> clean_literal("a\\x00b\\x0cc\\td\\ud800e")
     'abc\\tde'
     """
+    # every illegal character is a control, a surrogate or a non-character, none of them
+    # printable: a printable text (nearly all) skips the regex
+    if text.isprintable():
+        return text
     return _ILLEGAL_CHARS_RE.sub("", text)
 
 
@@ -176,6 +180,7 @@ def _phrase_index() -> _PhraseIndex:
     return _PhraseIndex(adverbs, by_kind, any_kind, relation)
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few phrases open most clauses
 def phrase_concept(phrase: str, kind: str | None = None) -> str | None:
     """The concept id of an opening phrase, variants and adverbs stripped; None if unknown.
 
@@ -311,7 +316,13 @@ def document_nquads(res: Resolution, base: str = DEFAULT_BASE) -> DocumentQuads:
             if p == rdf_type and o == footnote:
                 footnotes.add(s)
         else:
-            lines.append(f"<{s}> <{p}> {nquads_literal(*o)}{tail}")
+            lexical, datatype = o  # nquads_literal inlined: a call per literal was measurable
+            if not (lexical.isprintable() and '"' not in lexical and "\\" not in lexical):
+                lexical = _NT_ESCAPE_RE.sub(_nt_escape, lexical)
+            if datatype:
+                lines.append(f'<{s}> <{p}> "{lexical}"^^<{datatype}>{tail}')
+            else:
+                lines.append(f'<{s}> <{p}> "{lexical}"{tail}')
             if p == text:
                 texts.append((s, o[0]))
     return DocumentQuads(
@@ -346,7 +357,8 @@ def nquads_literal(lexical: str, datatype: str = "", language: str = "") -> str:
     >>> print(nquads_literal("a\\\\b\\x01"), nquads_literal("é", language="fr"))
     "a\\\\b\\u0001" "é"@fr
     """
-    if _NT_ESCAPE_RE.search(lexical) is not None:
+    # a printable text has no control character (nor DEL): only '"' and '\\' may need escaping
+    if not (lexical.isprintable() and '"' not in lexical and "\\" not in lexical):
         lexical = _NT_ESCAPE_RE.sub(_nt_escape, lexical)
     if language:
         return f'"{lexical}"@{language}'
