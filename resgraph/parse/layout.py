@@ -169,6 +169,13 @@ def _is_weak(text: str, norm_titles: tuple[str, ...]) -> bool:
         "Security Council",
     }:
         return True
+    c = text[:1]
+    if c and not c.isspace() and c not in "….":
+        # a title match starts with the line's first character, case folded: most lines
+        # are not titles, and normalising each whole paragraph line was the cost here
+        f = c.casefold()[0]
+        if not any(tn[:1] == f for tn in norm_titles):
+            return False
     n = _norm(text)
     for tn in norm_titles:
         if not tn:
