@@ -541,7 +541,7 @@ class _Mapper:
         self._text(node, _rg.phrase, c.phrase)
         concept = phrase_concept(c.phrase, _phrase_kind(c.kind)) if c.phrase else None
         if concept:
-            self._add(node, _rg.phraseConcept, str(RGP[concept]))
+            self._add(node, _rg.phraseConcept, _concept_iri(concept))
         self._text(node, _rg.text, c.text)
         self._selector(node, c.span)
 
@@ -587,7 +587,7 @@ class _Mapper:
             self._add(node, _rg.viaFootnote, fn)
             citing.append(fn)
         self._add(node, _rg.cited, cited)
-        self._add(node, _rg.relation, str(RGR[_relation(cit.clause, clauses)]))
+        self._add(node, _rg.relation, _relation_iri(_relation(cit.clause, clauses)))
         self._text(node, _rg.citedText, cit.text)
         self._date(node, _rg.citedDate, cit.date)
         self._text(node, _rg.citedTitle, cit.title)
@@ -598,6 +598,16 @@ class _Mapper:
         for source in citing:  # the simple layer: eli:cites from clause, footnote and document
             for target in (cited, *volumes):
                 self._add(source, _eli.cites, target)
+
+
+@lru_cache(maxsize=1024)
+def _concept_iri(concept: str) -> str:
+    return str(RGP[concept])
+
+
+@lru_cache(maxsize=1024)
+def _relation_iri(relation: str) -> str:
+    return str(RGR[relation])
 
 
 def _reading_order(cit: Citation) -> tuple[int, str, int, str, str, str, str]:

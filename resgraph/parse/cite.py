@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -251,10 +251,16 @@ class Register:
     _by_id: dict[str, RegisterEntry] = field(default_factory=dict, compare=False, repr=False)
     _by_name: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     _decl_by_name: dict[str, Declaration] = field(default_factory=dict, compare=False, repr=False)
+    # (series, volume) -> the treaties with a reference in that volume, in register order
+    _by_volume: dict[tuple[str, int], list[RegisterEntry]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     def __post_init__(self) -> None:
         for t in self.treaties:
             self._by_id[t.id] = t
+            for u in t.unts:
+                self._by_volume.setdefault((u.series, u.volume), []).append(t)
             for n in (t.name, *t.aliases, *t.short_names):
                 self._by_name.setdefault(_norm_name(n), t.id)
         for d in self.declarations:
@@ -282,12 +288,7 @@ class Register:
         its protocols). When several instruments share volume and number, the
         `prefer`red id wins, else the one that is no other's protocol.
         """
-        same_vol = [
-            t
-            for t in self.treaties
-            for u in t.unts
-            if u.series == ref.series and u.volume == ref.volume
-        ]
+        same_vol = self._by_volume.get((ref.series, ref.volume), [])
         if ref.page is not None:
             hits = [t for t in same_vol if any(u.page == ref.page for u in t.unts)]
         elif ref.number is not None:
@@ -566,6 +567,7 @@ def roman_to_int(s: str) -> int:
     return total
 
 
+@lru_cache(maxsize=4096)  # strptime is slow, and the same dates recur in a document
 def parse_un_date(text: str) -> date | None:
     """A date as the UN prints it.
 
@@ -588,8 +590,11 @@ def work_of(symbol: str) -> str | None:
     >>> work_of("A/RES/66/240A") is None
     True
     """
-    m = re.fullmatch(r"(A/RES/\d+\([A-Z\-]+\))[A-Z]", symbol)
+    m = _COMPONENT_RE.fullmatch(symbol)
     return m.group(1) if m else None
+
+
+_COMPONENT_RE = re.compile(r"(A/RES/\d+\([A-Z\-]+\))[A-Z]")
 
 
 _NUMBERS_RE = re.compile(r"[0-9]+|[IVXLCDM]+")
