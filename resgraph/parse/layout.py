@@ -310,9 +310,14 @@ class TextBuilder:
         for a, b in segments:
             # a run of words joined by single spaces is copied as one contiguous piece (the
             # same text and map as word by word, which was a third of a worker's time)
-            for m in _RUN_RE.finditer(self._src, a, b):
-                tok = m.group(0)
-                at = m.start()
+            seg = self._src[a:b]
+            if seg.isprintable() and "  " not in seg and seg[0] != " " and seg[-1] != " ":
+                # no blank but single spaces between words (every other blank is not
+                # printable): the whole segment is the one run _RUN_RE would find
+                runs = [(seg, a)]
+            else:
+                runs = [(m.group(0), m.start()) for m in _RUN_RE.finditer(self._src, a, b)]
+            for tok, at in runs:
                 if tok[0].isspace():
                     if self._len:
                         lone = len(tok) == 1 and tok == " " and self._space is None
