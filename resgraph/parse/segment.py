@@ -446,6 +446,8 @@ def _letter_index(s: str) -> int | None:
 # --- drafts ------------------------------------------------------------------------
 
 
+_ING_ED_RE = re.compile(r"^[A-Z][a-z]+(?:ing|ed)\b")
+
 _MARKER_AFTER_PUNCT_RE = re.compile(r"([,;:.)\]’”\"])\s*\d{1,3}$")
 
 
@@ -1165,15 +1167,14 @@ class _BodyParser:
         if not t[0].isupper():
             return False
         ends = prev.last_char(self.src) in ",;:."
-        known = match_phrase(t, "preambular", anywhere=False) is not None
-        # an unknown "-ing"/"-ed" word opens a paragraph only where a blank line (or the
-        # ODS tab) could have said so: in blank-separated text it is a wrapped line
-        # ("Illegal," / "Unreported and Unregulated Fishing")
-        guessed = bool(re.match(r"^[A-Z][a-z]+(?:ing|ed)\b", t)) and (
-            blank or not self.blank_separated
-        )
-        if (known or guessed) and (ends or (blank and not brk)):
-            return True
+        if ends or (blank and not brk):
+            # an unknown "-ing"/"-ed" word opens a paragraph only where a blank line (or the
+            # ODS tab) could have said so: in blank-separated text it is a wrapped line
+            # ("Illegal," / "Unreported and Unregulated Fishing")
+            guessed = bool(_ING_ED_RE.match(t)) and (blank or not self.blank_separated)
+            # the phrase is looked up only when it can decide (the cheap guess first)
+            if guessed or match_phrase(t, "preambular", anywhere=False) is not None:
+                return True
         return bool(blank and not brk and ends and prev.last_char(self.src) in ",;")
 
     def _sub(
@@ -1351,6 +1352,7 @@ def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]
 
 
 _DIGIT_RUN_RE = re.compile(r"\d+")
+_ASCII_DIGIT_RUN_RE = re.compile(r"[0-9]+")
 
 
 def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
@@ -1358,7 +1360,8 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
     out: list[_Cand] = []
     if not markers:
         return out  # every case below needs (a tail of) the number to be a marker
-    for m in _DIGIT_RUN_RE.finditer(text):
+    # in ASCII text \d is [0-9], which re scans for faster
+    for m in (_ASCII_DIGIT_RUN_RE if text.isascii() else _DIGIT_RUN_RE).finditer(text):
         s, e = m.start(), m.end()
         run = m.group(0)
         before = text[s - 1] if s else ""
