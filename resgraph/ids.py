@@ -101,6 +101,7 @@ def ecosoc_resolution_symbol(year: str, number: str) -> str:
     return f"E/RES/{year}/{int(number)}"
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def slug(text: str) -> str:
     """A lower-case ASCII slug for names of organs and minted treaties.
 
@@ -183,6 +184,7 @@ def unts_volume_iri(volume: int, base: str = DEFAULT_BASE, series: str = "UNTS")
     return _iri(base, f"{series.lower()}/vol/{int(volume)}")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def organ_iri(name: str, base: str = DEFAULT_BASE) -> str:
     """IRI of a UN organ or body, from its name.
 
@@ -192,6 +194,7 @@ def organ_iri(name: str, base: str = DEFAULT_BASE) -> str:
     return _iri(base, "organ/" + slug(name))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def undocs_url(symbol: str) -> str:
     """The undocs.org address of a symbol (rdfs:seeAlso).
 
