@@ -379,7 +379,7 @@ class _Mapper:
 
     def _text(self, s: str, p: str, value: str | None) -> None:
         if value is not None:
-            cleaned = clean_literal(value)
+            cleaned = value if value.isprintable() else clean_literal(value)  # a call saved
             if cleaned:
                 self.out.append((s, p, (cleaned, "")))
 
@@ -395,10 +395,13 @@ class _Mapper:
         if span is None:
             return
         sel = node + "#span"
-        self._add(node, _rg.selector, sel)
-        self._add(sel, _rdf.type, _oa.TextPositionSelector)
-        self._add(sel, _oa.start, (str(span.start), _xsd.nonNegativeInteger))
-        self._add(sel, _oa.end, (str(span.end), _xsd.nonNegativeInteger))
+        nni = _xsd.nonNegativeInteger
+        self.out += (
+            (node, _rg.selector, sel),
+            (sel, _rdf.type, _oa.TextPositionSelector),
+            (sel, _oa.start, (str(span.start), nni)),
+            (sel, _oa.end, (str(span.end), nni)),
+        )
 
     # nodes shared between documents: organs, documents, treaties, volumes
 
@@ -531,9 +534,8 @@ class _Mapper:
 
     def clause(self, doc: str, key: str, c: Clause, clauses: Mapping[str, Clause]) -> None:
         node = ids.clause_iri(key, c.key, self.base)
-        self._add(node, _rdf.type, _CLAUSE_CLASS[c.kind])
         parent = ids.clause_iri(key, c.parent, self.base) if c.parent else doc
-        self._add(node, _eli.is_part_of, parent)
+        self.out += ((node, _rdf.type, _CLAUSE_CLASS[c.kind]), (node, _eli.is_part_of, parent))
         self._text(node, _rdfs.label, f"{key} {c.key}")
         self._int(node, _rg.position, c.position)
         self._text(node, _rg.number, c.number)
