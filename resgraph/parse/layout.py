@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from resgraph.model import Span, TextMap
 
@@ -22,11 +22,14 @@ from resgraph.model import Span, TextMap
 _WS = " \t\f\v\u00a0\u2002\u2003\u2009\u200b\ufeff\r"
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of the read text; `start`/`end` bound its content without outer blanks."""
+class Line(NamedTuple):
+    """One line of the read text; `start`/`end` bound its content without outer blanks.
 
-    index: int
+    A named tuple, immutable like a frozen dataclass: one is made per line of every
+    document, and a frozen dataclass took three times as long to make.
+    """
+
+    index: int  # type: ignore[assignment]  # shadows tuple.index, which nothing here calls
     start: int  # content start (after leading blanks and form feeds)
     end: int  # content end (before trailing blanks)
     line_start: int  # offset of the line's first character
@@ -54,15 +57,16 @@ def split_lines(text: str) -> list[Line]:
         lead = raw[: len(raw) - len(body)]
         content = body.rstrip(_WS)
         start = s + len(lead)
+        # index, start, end, line_start, text, indent, form_feed (positional: faster)
         lines.append(
             Line(
-                index=len(lines),
-                start=start,
-                end=start + len(content),
-                line_start=s,
-                text=content,
-                indent=lead.replace("\f", ""),
-                form_feed="\f" in raw,
+                len(lines),
+                start,
+                start + len(content),
+                s,
+                content,
+                lead.replace("\f", ""),
+                "\f" in raw,
             )
         )
     return lines
