@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import quote
 
 DEFAULT_BASE = "https://w3id.org/resgraph/id/"
@@ -19,10 +20,22 @@ DEFAULT_BASE = "https://w3id.org/resgraph/id/"
 _SAFE = "/()!$&'*+,;=:@.-_~"
 
 
+# The IRI functions are pure and a build meets the same symbols, keys and bases over and
+# over (a document's own symbol in every clause IRI, the much-cited resolutions in every
+# document): bounded caches keep `quote` and the normalisation out of the mapping's loop.
+_CACHE_SIZE = 8192
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _quote(path: str) -> str:
+    return quote(path, safe=_SAFE)
+
+
 def _iri(base: str, path: str) -> str:
-    return base + quote(path, safe=_SAFE)
+    return base + _quote(path)
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def normalise_symbol(symbol: str) -> str:
     """A UN document symbol without spaces, as undocs.org writes it.
 
@@ -88,6 +101,7 @@ def ecosoc_resolution_symbol(year: str, number: str) -> str:
     return f"E/RES/{year}/{int(number)}"
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def slug(text: str) -> str:
     """A lower-case ASCII slug for names of organs and minted treaties.
 
@@ -104,6 +118,7 @@ def slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def document_iri(symbol: str, base: str = DEFAULT_BASE) -> str:
     """IRI of a resolution or other UN document, from its normalised symbol alone.
 
@@ -125,7 +140,7 @@ def clause_iri(symbol: str, key: str, base: str = DEFAULT_BASE) -> str:
     >>> clause_iri("A/RES/70/1", "op/6/a")
     'https://w3id.org/resgraph/id/doc/A/RES/70/1/op/6/a'
     """
-    return document_iri(symbol, base) + "/" + quote(key, safe=_SAFE)
+    return document_iri(symbol, base) + "/" + _quote(key)
 
 
 footnote_iri = clause_iri
@@ -169,6 +184,7 @@ def unts_volume_iri(volume: int, base: str = DEFAULT_BASE, series: str = "UNTS")
     return _iri(base, f"{series.lower()}/vol/{int(volume)}")
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def organ_iri(name: str, base: str = DEFAULT_BASE) -> str:
     """IRI of a UN organ or body, from its name.
 
@@ -178,13 +194,14 @@ def organ_iri(name: str, base: str = DEFAULT_BASE) -> str:
     return _iri(base, "organ/" + slug(name))
 
 
+@lru_cache(maxsize=_CACHE_SIZE)
 def undocs_url(symbol: str) -> str:
     """The undocs.org address of a symbol (rdfs:seeAlso).
 
     >>> undocs_url("S/RES/1325(2000)")
     'https://undocs.org/S/RES/1325(2000)'
     """
-    return "https://undocs.org/" + quote(normalise_symbol(symbol), safe=_SAFE)
+    return "https://undocs.org/" + _quote(normalise_symbol(symbol))
 
 
 def organ_of_symbol(symbol: str) -> str | None:

@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +99,10 @@ def clean_literal(text: str) -> str:
     >>> clean_literal("a\\x00b\\x0cc\\td\\ud800e")
     'abc\\tde'
     """
+    # every illegal character is a control, a surrogate or a non-character, none of them
+    # printable: a printable text (nearly all) skips the regex
+    if text.isprintable():
+        return text
     return _ILLEGAL_CHARS_RE.sub("", text)
 
 
@@ -176,6 +180,7 @@ def _phrase_index() -> _PhraseIndex:
     return _PhraseIndex(adverbs, by_kind, any_kind, relation)
 
 
+@lru_cache(maxsize=4096)  # pure, and the same few phrases open most clauses
 def phrase_concept(phrase: str, kind: str | None = None) -> str | None:
     """The concept id of an opening phrase, variants and adverbs stripped; None if unknown.
 
@@ -311,7 +316,13 @@ def document_nquads(res: Resolution, base: str = DEFAULT_BASE) -> DocumentQuads:
             if p == rdf_type and o == footnote:
                 footnotes.add(s)
         else:
-            lines.append(f"<{s}> <{p}> {nquads_literal(*o)}{tail}")
+            lexical, datatype = o  # nquads_literal inlined: a call per literal was measurable
+            if not (lexical.isprintable() and '"' not in lexical and "\\" not in lexical):
+                lexical = _NT_ESCAPE_RE.sub(_nt_escape, lexical)
+            if datatype:
+                lines.append(f'<{s}> <{p}> "{lexical}"^^<{datatype}>{tail}')
+            else:
+                lines.append(f'<{s}> <{p}> "{lexical}"{tail}')
             if p == text:
                 texts.append((s, o[0]))
     return DocumentQuads(
@@ -346,7 +357,8 @@ def nquads_literal(lexical: str, datatype: str = "", language: str = "") -> str:
     >>> print(nquads_literal("a\\\\b\\x01"), nquads_literal("é", language="fr"))
     "a\\\\b\\u0001" "é"@fr
     """
-    if _NT_ESCAPE_RE.search(lexical) is not None:
+    # a printable text has no control character (nor DEL): only '"' and '\\' may need escaping
+    if not (lexical.isprintable() and '"' not in lexical and "\\" not in lexical):
         lexical = _NT_ESCAPE_RE.sub(_nt_escape, lexical)
     if language:
         return f'"{lexical}"@{language}'
@@ -367,7 +379,7 @@ class _Mapper:
 
     def _text(self, s: str, p: str, value: str | None) -> None:
         if value is not None:
-            cleaned = clean_literal(value)
+            cleaned = value if value.isprintable() else clean_literal(value)  # a call saved
             if cleaned:
                 self.out.append((s, p, (cleaned, "")))
 
@@ -383,10 +395,13 @@ class _Mapper:
         if span is None:
             return
         sel = node + "#span"
-        self._add(node, _rg.selector, sel)
-        self._add(sel, _rdf.type, _oa.TextPositionSelector)
-        self._add(sel, _oa.start, (str(span.start), _xsd.nonNegativeInteger))
-        self._add(sel, _oa.end, (str(span.end), _xsd.nonNegativeInteger))
+        nni = _xsd.nonNegativeInteger
+        self.out += (
+            (node, _rg.selector, sel),
+            (sel, _rdf.type, _oa.TextPositionSelector),
+            (sel, _oa.start, (str(span.start), nni)),
+            (sel, _oa.end, (str(span.end), nni)),
+        )
 
     # nodes shared between documents: organs, documents, treaties, volumes
 
@@ -519,9 +534,8 @@ class _Mapper:
 
     def clause(self, doc: str, key: str, c: Clause, clauses: Mapping[str, Clause]) -> None:
         node = ids.clause_iri(key, c.key, self.base)
-        self._add(node, _rdf.type, _CLAUSE_CLASS[c.kind])
         parent = ids.clause_iri(key, c.parent, self.base) if c.parent else doc
-        self._add(node, _eli.is_part_of, parent)
+        self.out += ((node, _rdf.type, _CLAUSE_CLASS[c.kind]), (node, _eli.is_part_of, parent))
         self._text(node, _rdfs.label, f"{key} {c.key}")
         self._int(node, _rg.position, c.position)
         self._text(node, _rg.number, c.number)
@@ -529,7 +543,7 @@ class _Mapper:
         self._text(node, _rg.phrase, c.phrase)
         concept = phrase_concept(c.phrase, _phrase_kind(c.kind)) if c.phrase else None
         if concept:
-            self._add(node, _rg.phraseConcept, str(RGP[concept]))
+            self._add(node, _rg.phraseConcept, _concept_iri(concept))
         self._text(node, _rg.text, c.text)
         self._selector(node, c.span)
 
@@ -575,7 +589,7 @@ class _Mapper:
             self._add(node, _rg.viaFootnote, fn)
             citing.append(fn)
         self._add(node, _rg.cited, cited)
-        self._add(node, _rg.relation, str(RGR[_relation(cit.clause, clauses)]))
+        self._add(node, _rg.relation, _relation_iri(_relation(cit.clause, clauses)))
         self._text(node, _rg.citedText, cit.text)
         self._date(node, _rg.citedDate, cit.date)
         self._text(node, _rg.citedTitle, cit.title)
@@ -586,6 +600,16 @@ class _Mapper:
         for source in citing:  # the simple layer: eli:cites from clause, footnote and document
             for target in (cited, *volumes):
                 self._add(source, _eli.cites, target)
+
+
+@lru_cache(maxsize=1024)
+def _concept_iri(concept: str) -> str:
+    return str(RGP[concept])
+
+
+@lru_cache(maxsize=1024)
+def _relation_iri(relation: str) -> str:
+    return str(RGR[relation])
 
 
 def _reading_order(cit: Citation) -> tuple[int, str, int, str, str, str, str]:

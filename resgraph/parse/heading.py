@@ -338,7 +338,9 @@ def read_heading(texts: list[str], trailer: str = "") -> HeadingInfo:
         # the header may print the part the number line leaves out ("A/RES/75/290 B")
         m = SYMBOL_RE.search(meta)
         full = normalise_symbol(m.group(1)) if m else None
-        if full and re.fullmatch(re.escape(h.symbol) + r"[A-Z]", full):
+        # the symbol and one capital letter (a string test: a regex made of the symbol
+        # was compiled anew for every document, as re's cache never saw it twice)
+        if full and full[:-1] == h.symbol and "A" <= full[-1] <= "Z":
             h.symbol = full
     if h.organ is None and h.symbol:
         h.organ = {"A": "General Assembly", "S": "Security Council"}.get(h.symbol[0])

@@ -63,6 +63,14 @@ __all__ = ["PhraseMatch", "load_clause_phrases", "match_phrase", "segment"]
 # --- the phrase vocabulary -------------------------------------------------------
 
 _TOKEN_RE = re.compile(r"[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*")
+# how many words of a clause's opening the phrase matcher reads
+_LEAD_WORDS = 14
+# the first `_LEAD_WORDS` words `_TOKEN_RE` finds from the start of a text while only
+# blanks stand between them (where `_tokens(..., stop_at_punct=True)` stops); possessive,
+# and anchored so that a scan (the regex budget test's) does not rescan runs of blanks
+_LEAD_WORDS_RE = re.compile(
+    rf"\A(?:\s*+[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F’'\-]*+){{0,{_LEAD_WORDS}}}+"
+)
 _DETERMINERS = frozenset({"its", "their", "our", "the", "a", "an", "his", "her"})
 # words that end the object of Expresses/Expressing (the noun is never one of them)
 _OBJECT_STOP = frozenset(
@@ -174,6 +182,28 @@ def _drop_multiword(
     return tuple(out)
 
 
+def _lead_words(text: str) -> tuple[list[str], list[str]]:
+    """The words of `_tokens(text, _LEAD_WORDS, stop_at_punct=True)`: (lower case, printed).
+
+    Only blanks separate those words, so one regex match finds where they end and
+    `str.split` cuts them (a tuple and offsets per word were most of match_phrase's time).
+
+    >>> _lead_words("  Also notes, with")
+    (['also', 'notes'], ['Also', 'notes'])
+    """
+    lead = text[: _LEAD_WORDS_RE.match(text).end()]  # type: ignore[union-attr]  # matches ""
+    # lower() maps no character to a blank, so the words stay the same words
+    return lead.lower().replace("’", "'").split(), lead.split()
+
+
+def _words_end(text: str, printed: list[str], j: int) -> int:
+    """The offset in `text` where printed word j - 1 of `_lead_words(text)` ends."""
+    pos = 0
+    for w in printed[:j]:
+        pos = text.find(w, pos) + len(w)  # only blanks stand before each word
+    return pos
+
+
 def _tokens(text: str, limit: int, stop_at_punct: bool) -> list[_Tok]:
     toks: list[_Tok] = []
     pos = 0
@@ -207,73 +237,76 @@ def _adverbs_by_first(voc: PhraseVocabulary) -> dict[str, list[tuple[str, ...]]]
     return index
 
 
-def _skip_adverbs(toks: list[_Tok], i: int, voc: PhraseVocabulary) -> int:
+def _skip_adverbs(words: list[str], i: int, voc: PhraseVocabulary) -> int:
     # only the adverbs starting with the current word can match: the first in vocabulary
     # order wins, as when every adverb was tried (a fifth of the parse time before)
     by_first = _adverbs_by_first(voc)
     moved = True
-    while moved and i < len(toks):
+    while moved and i < len(words):
         moved = False
-        for a in by_first.get(toks[i][0], ()):
-            if tuple(t[0] for t in toks[i : i + len(a)]) == a:
+        for a in by_first.get(words[i], ()):
+            if tuple(words[i : i + len(a)]) == a:
                 i += len(a)
                 moved = True
                 break
     return i
 
 
-def _trail(toks: list[_Tok], j: int, voc: PhraseVocabulary) -> int:
+# The matcher works on two parallel lists: `words`, lower case ("’" as "'"), and
+# `printed`, as printed (only the capital of a word after the verb is read from it).
+
+
+def _trail(words: list[str], printed: list[str], j: int, voc: PhraseVocabulary) -> int:
     """Adverbs after the verb belong to the phrase unless an object's content word follows."""
-    k = _skip_adverbs(toks, j, voc)
-    if k == j or k >= len(toks):
+    k = _skip_adverbs(words, j, voc)
+    if k == j or k >= len(words):
         return k
-    if all(t[0] in _PURE_ADVERBS for t in toks[j:k]):
+    if all(w in _PURE_ADVERBS for w in words[j:k]):
         return k  # "Recalling also article 3": "also" never qualifies a noun
-    nxt = toks[k]
-    return k if nxt[3] or nxt[0] in _FUNCTION_WORDS else j
+    return k if printed[k][0].isupper() or words[k] in _FUNCTION_WORDS else j
 
 
-def _match_seq(toks: list[_Tok], i: int, seq: tuple[str, ...], voc: PhraseVocabulary) -> int | None:
+def _match_seq(words: list[str], i: int, seq: tuple[str, ...], voc: PhraseVocabulary) -> int | None:
     for k, word in enumerate(seq):
         if k:
-            i = _skip_adverbs(toks, i, voc)
-        if i >= len(toks) or toks[i][0] != word:
+            i = _skip_adverbs(words, i, voc)
+        if i >= len(words) or words[i] != word:
             return None
         i += 1
     return i
 
 
 def _match_at(
-    toks: list[_Tok], i: int, kinds: tuple[str, ...], voc: PhraseVocabulary
+    words: list[str], printed: list[str], i: int, kinds: tuple[str, ...], voc: PhraseVocabulary
 ) -> tuple[int, PhraseConcept] | None:
-    """Longest phrase starting at token i: (end token index, concept)."""
+    """Longest phrase starting at word i: (end word index, concept)."""
     best: tuple[tuple[int, int, int], int, PhraseConcept] | None = None
-    if i >= len(toks):
+    if i >= len(words):
         return None
-    for head, concept in voc.by_first.get(toks[i][0], ()):
+    for head, concept in voc.by_first.get(words[i], ()):
         if concept.kind not in kinds:
             continue
-        j = _match_seq(toks, i, head, voc)
+        j = _match_seq(words, i, head, voc)
         if j is None:
             continue
-        end = _trail(toks, j, voc)
+        end = _trail(words, printed, j, voc)
         comp_end = None
         for comp in concept.complements:
-            jj = _match_seq(toks, end, comp, voc)
+            jj = _match_seq(words, end, comp, voc)
             if jj is not None and (comp_end is None or jj > comp_end):
                 comp_end = jj
         found_object = False
         if comp_end is not None:
-            end = _trail(toks, comp_end, voc)
+            end = _trail(words, printed, comp_end, voc)
         elif concept.objects:
             k = end
-            if k < len(toks) and toks[k][0] in _DETERMINERS:
+            if k < len(words) and words[k] in _DETERMINERS:
                 k += 1
             for step in range(4):
-                if k + step >= len(toks) or toks[k + step][0] in _OBJECT_STOP:
+                if k + step >= len(words) or words[k + step] in _OBJECT_STOP:
                     break
-                if toks[k + step][0] in concept.objects:
-                    end = _trail(toks, k + step + 1, voc)
+                if words[k + step] in concept.objects:
+                    end = _trail(words, printed, k + step + 1, voc)
                     found_object = True
                     break
         exact = int(len(concept.label.split()) == len(head))
@@ -307,19 +340,24 @@ def match_phrase(
     """
     voc = load_clause_phrases()
     kinds = (kind,) if kind in ("preambular", "operative") else ("operative", "preambular")
-    toks = _tokens(text, 14, stop_at_punct=True)
-    if toks and toks[0][1] <= 2:
-        start_i = _skip_adverbs(toks, 0, voc)
+    words, printed = _lead_words(text)
+    # the first word starts at most two blanks in
+    if words and len(text) - len(text.lstrip()) <= 2:
+        start_i = _skip_adverbs(words, 0, voc)
         for ks in (kinds, ("preambular", "operative")):
-            hit = _match_at(toks, start_i, ks, voc)
+            hit = _match_at(words, printed, start_i, ks, voc)
             if hit is not None:
                 end_i, concept = hit
-                return _phrase(text, toks, 0, end_i, concept)
+                s = len(text) - len(text.lstrip())
+                e = _words_end(text, printed, end_i)
+                return PhraseMatch(text[s:e], s, e, concept.id, concept.relation)
     if not anywhere:
         return None
     # the verb does not open the paragraph ("11. In regard to …, endorses also …")
     sentence = re.split(r"[;:]|\.\s", text, maxsplit=1)[0]
     toks = _tokens(sentence, 60, stop_at_punct=False)
+    words = [t[0] for t in toks]
+    printed = [sentence[t[1] : t[2]] for t in toks]
     for i in range(1, len(toks)):
         word, s, _, _ = toks[i]
         before = sentence[:s].rstrip()
@@ -327,7 +365,7 @@ def match_phrase(
             continue
         if not (before.endswith(",") or (before and toks[i - 1][0] in ("council", "assembly"))):
             continue
-        hit = _match_at(toks, i, kinds, voc)
+        hit = _match_at(words, printed, i, kinds, voc)
         if hit is not None:
             return _phrase(text, toks, i, hit[0], hit[1])
     return None
@@ -408,6 +446,11 @@ def _letter_index(s: str) -> int | None:
 # --- drafts ------------------------------------------------------------------------
 
 
+_ING_ED_RE = re.compile(r"^[A-Z][a-z]+(?:ing|ed)\b")
+
+_MARKER_AFTER_PUNCT_RE = re.compile(r"([,;:.)\]’”\"])\s*\d{1,3}$")
+
+
 @dataclass
 class _Draft:
     kind: ClauseKind
@@ -433,8 +476,13 @@ class _Draft:
             return ""
         s, e = self.segs[-1]
         tail = src[s:e]
-        m = re.search(r"([,;:.)\]’”\"])\s*\d{1,3}$", tail)
-        return m.group(1) if m else tail[-1:]
+        # the marker pattern ends in a digit (at the end or before a final newline): most
+        # lines end otherwise and skip the search, called for nearly every line
+        if tail[-1:].isdecimal() or tail.endswith("\n"):
+            m = _MARKER_AFTER_PUNCT_RE.search(tail)
+            if m:
+                return m.group(1)
+        return tail[-1:]
 
 
 @dataclass
@@ -1119,15 +1167,14 @@ class _BodyParser:
         if not t[0].isupper():
             return False
         ends = prev.last_char(self.src) in ",;:."
-        known = match_phrase(t, "preambular", anywhere=False) is not None
-        # an unknown "-ing"/"-ed" word opens a paragraph only where a blank line (or the
-        # ODS tab) could have said so: in blank-separated text it is a wrapped line
-        # ("Illegal," / "Unreported and Unregulated Fishing")
-        guessed = bool(re.match(r"^[A-Z][a-z]+(?:ing|ed)\b", t)) and (
-            blank or not self.blank_separated
-        )
-        if (known or guessed) and (ends or (blank and not brk)):
-            return True
+        if ends or (blank and not brk):
+            # an unknown "-ing"/"-ed" word opens a paragraph only where a blank line (or the
+            # ODS tab) could have said so: in blank-separated text it is a wrapped line
+            # ("Illegal," / "Unreported and Unregulated Fishing")
+            guessed = bool(_ING_ED_RE.match(t)) and (blank or not self.blank_separated)
+            # the phrase is looked up only when it can decide (the cheap guess first)
+            if guessed or match_phrase(t, "preambular", anywhere=False) is not None:
+                return True
         return bool(blank and not brk and ends and prev.last_char(self.src) in ",;")
 
     def _sub(
@@ -1267,6 +1314,33 @@ _DATE_END_RE = re.compile(
 _YEAR_COMMA_RE = re.compile(r"(?<![\d,.])\d{4},$")
 """Four digits and a comma before a number: not a thousands group (`Convention, 2004,105`)."""
 
+_NOT_A_PAGE_END_RE = re.compile(r"\s+[A-Z]|\s*$")
+_SESSION_SLASH_RE = re.compile(r"\b(?:\d{1,3}|[IVXL]{1,6})/$")
+_YEAR_START_RE = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def _end_of_words(text: str, j: int) -> int:
+    """The end of the last word character (`\\w`) in text[:j], 0 if none."""
+    while j and not (text[j - 1].isalnum() or text[j - 1] == "_"):
+        j -= 1
+    return j
+
+
+def _last_word_before(text: str, j: int) -> str | None:
+    """`re.search(r"([A-Za-z]+)\\W*$", text[:j]).group(1)` without a scan of the prefix.
+
+    >>> _last_word_before("the Convention), 5", 16), _last_word_before("of 1994, ", 9)
+    ('Convention', None)
+    """
+    e = _end_of_words(text, j)
+    k = e
+    while k and text[k - 1] in _ASCII_LETTERS:
+        k -= 1
+    return text[k:e] if k < e else None
+
+
+_ASCII_LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
 
 def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]:
     """Offsets k where run[k:] is a marker glued to the number run[:k]."""
@@ -1278,6 +1352,7 @@ def _split_digits(run: str, markers: set[str], max_prefix: int = 3) -> list[int]
 
 
 _DIGIT_RUN_RE = re.compile(r"\d+")
+_ASCII_DIGIT_RUN_RE = re.compile(r"[0-9]+")
 
 
 def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
@@ -1285,7 +1360,8 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
     out: list[_Cand] = []
     if not markers:
         return out  # every case below needs (a tail of) the number to be a marker
-    for m in _DIGIT_RUN_RE.finditer(text):
+    # in ASCII text \d is [0-9], which re scans for faster
+    for m in (_ASCII_DIGIT_RUN_RE if text.isascii() else _DIGIT_RUN_RE).finditer(text):
         s, e = m.start(), m.end()
         run = m.group(0)
         before = text[s - 1] if s else ""
@@ -1319,7 +1395,7 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
                 and not _YEAR_COMMA_RE.search(text, max(0, s - 6), s)
             ):
                 continue
-            if before == "." and prev2.isdigit() and not re.match(r"\s+[A-Z]|\s*$", text[e:]):
+            if before == "." and prev2.isdigit() and not _NOT_A_PAGE_END_RE.match(text, e):
                 continue
             if run in markers:
                 out.append(_Cand(order, s, e, run, _GLUED))
@@ -1334,36 +1410,39 @@ def _candidates(text: str, order: int, markers: set[str]) -> list[_Cand]:
             while j and text[j - 1] in " \t":
                 j -= 1
             if j and (text[j - 1].isalpha() or text[j - 1] in _CLOSERS):
-                pw = re.search(r"([A-Za-z]+)\W*$", text[:j])
-                prev_word = pw.group(1).lower() if pw else ""
-                nw = re.match(r"\s*(\S+)", text[e:])
-                next_word = nw.group(1).lower().strip(",.;:") if nw else ""
+                # the last word and whether a number ends text[:j] (after non-word characters),
+                # read backwards from j: a regex search scanned the whole prefix each time
+                pw = _last_word_before(text, j)
+                prev_word = pw.lower() if pw else ""
+                nw = text[e:].split(maxsplit=1)  # the first word after the number, if any
+                next_word = nw[0].lower().strip(",.;:") if nw else ""
                 punct = text[j - 1] in _CLOSERS
                 # "4, 5": a list of numbers; but "of 5 December 1994, 1" is a date and a marker
-                num_before = bool(re.search(r"\d\W*$", text[:j])) and not _DATE_END_RE.search(
-                    text[max(0, j - 30) : j]
+                w_end = _end_of_words(text, j)
+                num_before = (
+                    w_end > 0
+                    and text[w_end - 1].isdecimal()
+                    and not _DATE_END_RE.search(text[max(0, j - 30) : j])
                 )
                 if (not punct and prev_word in _STOP_PREV) or next_word in _STOP_NEXT or num_before:
-                    continue
-                if not punct and pw and pw.end() != j:
                     continue
                 out.append(_Cand(order, s, e, run, _SPACED_PUNCT if punct else _SPACED_WORD))
             continue
         # CASE 4: glued to a resolution number ("74/1673": numbers have one to three digits)
         if before == "/":
             # after "74/" or a roman session ("decision VII/1112": decision VII/11, marker 12)
-            if len(run) >= 4 and re.search(r"\b(?:\d{1,3}|[IVXL]{1,6})/$", text[max(0, s - 8) : s]):
+            if len(run) >= 4 and _SESSION_SLASH_RE.search(text[max(0, s - 8) : s]):
                 out.extend(
                     _Cand(order, s + k, e, run[k:], _SLASH) for k in _split_digits(run, markers)
                 )
             continue
         # CASE 5: glued to a year ("202316", "2014–20243")
-        if len(run) >= 5 and before not in ",." and re.match(r"(?:1[89]|20)\d\d", run):
+        if len(run) >= 5 and before not in ",." and _YEAR_START_RE.match(run):
             if run[4:] in markers and not run[4:].startswith("0"):
                 out.append(_Cand(order, s + 4, e, run[4:], _YEAR))
             continue
         # CASE 6: glued to any other number ("Agenda 216"); a bare year is a year
-        if len(run) >= 2 and not re.fullmatch(r"(?:1[89]|20)\d\d", run):
+        if len(run) >= 2 and not _YEAR_START_RE.fullmatch(run):
             out.extend(
                 _Cand(order, s + k, e, run[k:], _DIGITS) for k in _split_digits(run, markers)
             )
