@@ -361,8 +361,8 @@ def _export_store(store: Path, out: Path, args: argparse.Namespace, changed: boo
     names = [] if args.no_export else ["graph.ttl", "graph.jsonld", "graph.nt", "graph.trig"]
     if not args.no_network_page:
         names.append("network.html")
-    if not changed and all((out / n).is_file() for n in names):
-        return []  # the store did not change: the files in --out are its current export
+    if not names or (not changed and all((out / n).is_file() for n in names)):
+        return []  # nothing asked for, or the files in --out are the store's current export
     written: list[Path] = []
     with CorpusStore.open(store) as cs:
         if not args.no_export:

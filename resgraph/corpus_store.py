@@ -484,6 +484,44 @@ class CorpusStore:
                 out.setdefault(source, []).append((sha, size, mtime))
         return out
 
+    def source_stats(self) -> dict[str, tuple[int, int] | None]:
+        """The (size, mtime_ns) recorded for every source, by which a build skips an
+        unchanged input unread; None where that takes its rows (`source_rows`): one of
+        them is pending or has no stat, or the source has several."""
+        with self._db_lock:
+            out: dict[str, tuple[int, int] | None] = {
+                source: (size, mtime)
+                for source, size, mtime in self._db.execute(
+                    "SELECT source, size, mtime_ns FROM documents"
+                    " WHERE sha256 != '' AND size IS NOT NULL AND mtime_ns IS NOT NULL"
+                )
+            }
+            # few rows each: the incomplete ones (no index needed), the sources built twice
+            for (source,) in self._db.execute(
+                "SELECT source FROM documents"
+                " WHERE sha256 IS NULL OR sha256 = '' OR size IS NULL OR mtime_ns IS NULL"
+                " UNION SELECT source FROM documents GROUP BY source HAVING COUNT(*) > 1"
+            ):
+                out[source] = None
+        return out
+
+    def source_rows(self, source: str) -> list[tuple[str | None, int | None, int | None]]:
+        """(sha256, size, mtime_ns) of the documents built from one source."""
+        with self._db_lock:
+            return list(
+                self._db.execute(
+                    "SELECT sha256, size, mtime_ns FROM documents WHERE source = ?", (source,)
+                )
+            )
+
+    def graph_source(self, graph: str) -> str | None:
+        """The source one graph was built from, if it is in the manifest."""
+        with self._db_lock:
+            row = self._db.execute(
+                "SELECT source FROM documents WHERE graph = ?", (graph,)
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def graph_sources(self) -> dict[str, str]:
         """The source of every graph in the manifest."""
         with self._db_lock:
