@@ -12,12 +12,15 @@ Treaty Series citation style: https://treaties.un.org (UNTS volume, page, No.).
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +35,7 @@ from resgraph.model import (
     Unresolved,
     UntsRef,
 )
+from resgraph.parse import prefilter
 from resgraph.parse.prefilter import Needs, may_match, required_literals
 from resgraph.resources import patterns_dir
 
@@ -415,18 +419,84 @@ Role = Literal[
 
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled citation pattern (one entry of citations.json)."""
+    """A citation pattern (one entry of citations.json), compiled on first use."""
 
     id: str
     role: Role
     kind: CitedKind
     normalise: str
-    regexes: tuple[re.Pattern[str], ...]
+    sources: tuple[str, ...]  # its regexes, fragments expanded
+
+    @cached_property
+    def regexes(self) -> tuple[re.Pattern[str], ...]:
+        """The compiled regexes (a document uses few of the patterns: compiling all of
+        them cost a process that parses one document ~0.1 s)."""
+        try:
+            return tuple(re.compile(r) for r in self.sources)
+        except re.error as exc:
+            raise PatternError(f"citations.json: pattern {self.id!r}: {exc}") from exc
+
+
+# what `load_derived` read: "parts" (regex_parts) and "needs" (_needs by pattern id)
+_derived: dict[str, Any] = {}
+_DERIVED_FORMAT = 1
+
+
+def load_derived(path: Path) -> None:
+    """Take what is derived from the pattern files (`regex_parts` with the names built
+    from the register, the literals each regex needs) from the JSON file `path`, kept
+    between processes: computing it cost a process that parses one document ~0.2 s.
+
+    A file written for other pattern files, other code or another Python (its `re`
+    parser) is computed and written again (atomically; a failed write only loses the
+    cache). What it holds is exactly what the functions compute.
+    """
+    h = hashlib.sha256(f"{_DERIVED_FORMAT}\0{sys.version}\0".encode())
+    for name in ("regex_parts.json", "citations.json", "treaties.json"):
+        h.update(_read_bytes(patterns_dir() / name))
+    for code in (__file__, prefilter.__file__):  # the code that derives it
+        h.update(_read_bytes(Path(code)))
+    key = h.hexdigest()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["key"] == key:
+            parts, needs = data["parts"], data["needs"]
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in parts.items()):
+                raise TypeError("a fragment is a string")
+            _derived["needs"] = {
+                pid: tuple(tuple(frozenset(map(str, lits)) for lits in rx) for rx in per)
+                for pid, per in needs.items()
+            }
+            _derived["parts"] = parts
+            return
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # missing, stale or corrupt: compute it again
+    _derived.clear()
+    computed = {
+        "key": key,
+        "parts": regex_parts(),
+        "needs": {pid: [[sorted(lits) for lits in rx] for rx in _needs(pid)] for pid in patterns()},
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(computed), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PatternError(f"{path}: cannot load ({exc})") from exc
 
 
 @cache
 def regex_parts() -> dict[str, str]:
     """Named fragments ($name -> regex), including those built from the register."""
+    if "parts" in _derived:
+        return dict(_derived["parts"])
     parts = {k: v["regex"] for k, v in _read_json("regex_parts.json")["parts"].items()}
     reg = register()
     parts["organ"] = _name_alternation(n for o in organs() for n in (o.name, *o.aliases))
@@ -445,13 +515,8 @@ def patterns() -> dict[str, Pattern]:
     parts = regex_parts()
     out: dict[str, Pattern] = {}
     for p in _read_json("citations.json")["patterns"]:
-        try:
-            compiled = tuple(
-                re.compile(expand_parts(r, parts, where=p["id"])) for r in p["regexes"]
-            )
-        except re.error as exc:
-            raise PatternError(f"citations.json: pattern {p['id']!r}: {exc}") from exc
-        out[p["id"]] = Pattern(p["id"], p["role"], p["kind"], p["normalise"], compiled)
+        expanded = tuple(expand_parts(r, parts, where=p["id"]) for r in p["regexes"])
+        out[p["id"]] = Pattern(p["id"], p["role"], p["kind"], p["normalise"], expanded)
     return out
 
 
@@ -462,7 +527,10 @@ def _re(pattern_id: str) -> re.Pattern[str]:
 @cache
 def _needs(pattern_id: str) -> tuple[Needs, ...]:
     """The literals each regex of a pattern needs (see prefilter.py), computed once."""
-    return tuple(required_literals(rx) for rx in patterns()[pattern_id].regexes)
+    kept: tuple[Needs, ...] | None = _derived.get("needs", {}).get(pattern_id)
+    if kept is not None:
+        return kept
+    return tuple(required_literals(rx) for rx in patterns()[pattern_id].sources)
 
 
 def _may(pattern_id: str, text: str, k: int = 0) -> bool:
