@@ -117,6 +117,8 @@ _ROW = "graph, symbol, source, sha256, triples, built_at"  # the columns of a St
 # a batch up to this many documents keeps the store's distinct-triple count exact by looking
 # each new triple up (a few ms a document); a bigger one has it counted again when asked
 _COUNT_INCREMENTALLY = 50
+# up to this many quads a write is one transactional load, not a bulk load (see _bulk_load)
+_TRANSACTION_QUADS = 20_000
 _SPOOL = "spool.nq"  # new documents' quads waiting for one bulk load (deferred_load)
 _Object = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple
 
@@ -1067,12 +1069,22 @@ class CorpusStore:
         self._set_meta("text_index", "ok")
 
     def _bulk_load(self, docs: Sequence[NewDocument]) -> None:
-        """Load the documents' graphs and their union copy, on one thread per CPU.
+        """Load the documents' graphs and their union copy: a few in one transaction,
+        more by bulk loads on one thread per CPU.
 
-        Each load writes and ingests its own files, so loads of disjoint documents can run
+        Each bulk load writes and ingests its own files, so loads of disjoint documents can run
         side by side, without the GIL (2,000 generated documents: 4.1 s -> 2.3 s on 2
         cores); the count of files stays small, which keeps later queries fast.
         """
+        if sum(d.triples for d in docs) <= _TRANSACTION_QUADS:
+            # a small change: one transaction (memtable and log) instead of new files
+            # ingested into every level of a big store (one document into 20,000: ~15 ms
+            # against 130-250 ms)
+            blob = b"".join(
+                part for d in docs for part in (d.nquads, _as_ntriples(d.nquads, d.graph))
+            )
+            self.ox.load(blob, ox.RdfFormat.N_QUADS)
+            return
         parts = max(1, min(len(docs), os.cpu_count() or 1, 4))
         blobs = [
             b"".join(
