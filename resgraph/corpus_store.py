@@ -532,6 +532,8 @@ class CorpusStore:
     def record_stats(self, stats: Sequence[tuple[str, int, int]]) -> None:
         """Record unchanged inputs' new (source, size, mtime_ns): touched, not changed."""
         self._require_write()
+        if not stats:
+            return  # no commit: each costs the disk a sync
         with self._db_lock:
             self._db.executemany(
                 "UPDATE documents SET size = ?, mtime_ns = ? WHERE source = ?",
