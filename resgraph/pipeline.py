@@ -691,8 +691,8 @@ def _plan(
     """
     tasks: list[_Task] = []
     skipped: list[str] = []
-    # one statement for the whole manifest; a source's rows are read only when its stat
-    # differs (20,000 inputs: 48 -> ~10 ms)
+    # the recorded stats in one narrow read (20,000 rows: ~54 -> ~35 ms); a source's rows
+    # are read only when its stat differs
     recorded = cs.source_stats()
     touched: list[tuple[str, int, int]] = []
     # an mtime this recent may not change on a write within the same clock tick: such a
@@ -700,14 +700,15 @@ def _plan(
     trusted_before = time.time_ns() - 2_000_000_000
     for name, source, given, stat in items:
         data = given
-        listed = source != STDIN and source in recorded
+        known = source != STDIN and source in recorded
         if data is None:
             try:
-                # a folder's files were stat'ed as it was listed, before this deadline
+                # a folder's files were stat'ed as it was listed, before `trusted_before`
+                # was taken: as safe as a stat here (the bytes are read after either)
                 if stat is None:
                     st = os.stat(source)
                     stat = (st.st_size, st.st_mtime_ns)
-                if listed:
+                if known:
                     vouched = recorded[source]
                     if (
                         stat == vouched
@@ -730,7 +731,7 @@ def _plan(
         if stat is not None and stat[1] >= trusted_before:
             stat = None
         sha = hashlib.sha256(data).hexdigest()
-        rows = cs.source_rows(source) if listed else []
+        rows = cs.source_rows(source) if known else []
         if rows and all(r_sha == sha for r_sha, _, _ in rows):
             skipped.append(name)
             if stat is not None:

@@ -199,6 +199,16 @@ def test_kept_derived_data_is_what_the_functions_compute(
     cite.load_derived(path)  # reads what the first call wrote
     assert cite._derived["parts"] == want_parts
     assert cite._derived["needs"] == want_needs
+    # the regexes built from the kept code are re.compile's: same code, flags and groups
+    for pid, p in patterns().items():
+        kept = cite._kept_regexes(pid, p.sources)
+        assert kept is not None, pid
+        for rx, src in zip(kept, p.sources, strict=True):
+            want = re.compile(src)
+            assert (rx, rx.groups, rx.groupindex) == (want, want.groups, want.groupindex), pid
+    # code the engine refuses is compiled instead, never used
+    monkeypatch.setitem(cite._derived, "compiled", {"ibid": json.dumps([[32, [1, 2], 0, {}, []]])})
+    assert cite._kept_regexes("ibid", patterns()["ibid"].sources) is None
 
 
 # --- lines and control characters ---------------------------------------------------

@@ -13,6 +13,7 @@ Treaty Series citation style: https://treaties.un.org (UNTS volume, page, No.).
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import os
 import re
@@ -431,15 +432,64 @@ class Pattern:
     def regexes(self) -> tuple[re.Pattern[str], ...]:
         """The compiled regexes (a document uses few of the patterns: compiling all of
         them cost a process that parses one document ~0.1 s)."""
+        kept = _kept_regexes(self.id, self.sources)
+        if kept is not None:
+            return kept
         try:
             return tuple(re.compile(r) for r in self.sources)
         except re.error as exc:
             raise PatternError(f"citations.json: pattern {self.id!r}: {exc}") from exc
 
 
-# what `load_derived` read: "parts" (regex_parts) and "needs" (_needs by pattern id)
+# the regex engine's constructor from compiled code (private, stable within a Python
+# version, which the kept file's key holds); without it every regex is compiled
+try:
+    _sre_engine: Any = importlib.import_module("_sre")
+    _sre_compiler: Any = importlib.import_module("re._compiler")
+    _sre_parser: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Pythons
+    _sre_engine = None
+
+
+def _compiled_code(regex: str) -> list[Any] | None:
+    """What re.compile gives the engine for `regex` (flags, code, groups), to keep."""
+    if _sre_engine is None:
+        return None
+    try:
+        tree = _sre_parser.parse(regex, 0)
+        code = _sre_compiler._code(tree, 0)
+    except Exception:  # a bad regex: reported when it is compiled
+        return None
+    names = dict(tree.state.groupdict)
+    by_index: list[str | None] = [None] * tree.state.groups
+    for name, i in names.items():
+        by_index[i] = name
+    return [tree.state.flags, code, tree.state.groups - 1, names, by_index]
+
+
+def _kept_regexes(pattern_id: str, sources: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
+    """A pattern's regexes built from the code `load_derived` kept (the engine checks it),
+    equal to re.compile's; None when not kept: compiling the treaty names alone took
+    ~50 ms of a process that parses one document."""
+    text = _derived.get("compiled", {}).get(pattern_id)
+    if text is None or _sre_engine is None:
+        return None
+    try:
+        kept = json.loads(text)
+        if len(kept) != len(sources):
+            return None
+        return tuple(
+            _sre_engine.compile(src, flags, code, groups, names, tuple(by_index))
+            for src, (flags, code, groups, names, by_index) in zip(sources, kept, strict=True)
+        )
+    except Exception:  # not what this engine takes: compile instead
+        return None
+
+
+# what `load_derived` read: "parts" (regex_parts), "needs" (_needs by pattern id) and
+# "compiled" (each pattern's regexes as the engine's code, JSON text by pattern id)
 _derived: dict[str, Any] = {}
-_DERIVED_FORMAT = 1
+_DERIVED_FORMAT = 2
 
 
 def load_derived(path: Path) -> None:
@@ -467,7 +517,11 @@ def load_derived(path: Path) -> None:
                 pid: tuple(tuple(frozenset(map(str, lits)) for lits in rx) for rx in per)
                 for pid, per in needs.items()
             }
+            compiled = data["compiled"]
+            if not all(isinstance(v, str) for v in compiled.values()):
+                raise TypeError("compiled code is kept as JSON text")
             _derived["parts"] = parts
+            _derived["compiled"] = compiled
             return
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         pass  # missing, stale or corrupt: compute it again
@@ -476,6 +530,12 @@ def load_derived(path: Path) -> None:
         "key": key,
         "parts": regex_parts(),
         "needs": {pid: [[sorted(lits) for lits in rx] for rx in _needs(pid)] for pid in patterns()},
+        # text per pattern: a process decodes only the patterns it uses
+        "compiled": {
+            pid: json.dumps(engine)
+            for pid, p in patterns().items()
+            if None not in (engine := [_compiled_code(r) for r in p.sources])
+        },
     }
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
