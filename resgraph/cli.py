@@ -394,8 +394,8 @@ def _export_store(store: Path, out: Path, files: bool, page: bool, changed: bool
     names = ["graph.ttl", "graph.jsonld", "graph.nt", "graph.trig"] if files else []
     if page:
         names.append("network.html")
-    if not changed and all((out / n).is_file() for n in names):
-        return []  # the store did not change: the files in --out are its current export
+    if not names or (not changed and all((out / n).is_file() for n in names)):
+        return []  # nothing asked for, or the files in --out are the store's current export
     written: list[Path] = []
     with CorpusStore.open(store) as cs:
         if files:

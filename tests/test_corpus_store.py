@@ -200,13 +200,15 @@ def test_same_source_with_a_new_symbol_replaces_the_old_graph(
 
 
 class _FailingLoad:
-    """A pyoxigraph store whose bulk load dies half way (a crash between the two databases)."""
+    """A pyoxigraph store whose loads die half way (a crash between the two databases)."""
 
     def __init__(self, real: object) -> None:
         self._real = real
 
     def bulk_load(self, *args: object, **kwargs: object) -> None:
         raise OSError("disk on fire")
+
+    load = bulk_load  # a small write is one transactional load
 
     def __getattr__(self, name: str) -> object:
         return getattr(self._real, name)

@@ -11,8 +11,10 @@ every clause and footnote text of the test corpus.
 
 from __future__ import annotations
 
+import json
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 from conftest import SEED, TEXT_DIR
@@ -157,6 +159,56 @@ def test_name_parts_are_trees() -> None:
         # a plain alternation of N names has N-1 bars at its top level; the tree far fewer
         assert parts[name].count("|") < len(parts[name]) // 40, name
     assert expand_parts("$organ", parts) == parts["organ"]
+
+
+# --- what the patterns derive, kept between processes --------------------------------
+
+DERIVED_CASES = [
+    ("missing", None),
+    ("written-for-other-files", '{"key": "other", "parts": {}, "needs": {}}'),
+    ("corrupt", '{"key": '),
+    ("wrong-types", None),  # the right key, a fragment that is not a string
+]
+
+
+@pytest.mark.parametrize(("case", "text"), DERIVED_CASES, ids=[c[0] for c in DERIVED_CASES])
+def test_kept_derived_data_is_what_the_functions_compute(
+    case: str, text: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cite.load_derived: a missing, stale or bad file is computed and written again; a
+    written file gives back exactly the fragments and the required literals."""
+    from resgraph.parse import cite
+
+    path = tmp_path / "derived.json"
+    if case == "wrong-types":
+        monkeypatch.setattr(cite, "_derived", {})
+        cite.load_derived(path)
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["parts"]["gap"] = 1
+        text = json.dumps(data)
+    if text is not None:
+        path.write_text(text, encoding="utf-8")
+    want_parts = dict(regex_parts())
+    want_needs = {
+        pid: tuple(required_literals(r) for r in p.regexes) for pid, p in patterns().items()
+    }
+    monkeypatch.setattr(cite, "_derived", {})
+    cite.load_derived(path)  # computes: the file did not vouch for these patterns
+    assert "parts" not in cite._derived
+    monkeypatch.setattr(cite, "_derived", {})
+    cite.load_derived(path)  # reads what the first call wrote
+    assert cite._derived["parts"] == want_parts
+    assert cite._derived["needs"] == want_needs
+    # the regexes built from the kept code are re.compile's: same code, flags and groups
+    for pid, p in patterns().items():
+        kept = cite._kept_regexes(pid, p.sources)
+        assert kept is not None, pid
+        for rx, src in zip(kept, p.sources, strict=True):
+            want = re.compile(src)
+            assert (rx, rx.groups, rx.groupindex) == (want, want.groups, want.groupindex), pid
+    # code the engine refuses is compiled instead, never used
+    monkeypatch.setitem(cite._derived, "compiled", {"ibid": json.dumps([[32, [1, 2], 0, {}, []]])})
+    assert cite._kept_regexes("ibid", patterns()["ibid"].sources) is None
 
 
 # --- lines and control characters ---------------------------------------------------

@@ -68,8 +68,10 @@ def _walk(
     if isinstance(obj, str | bytes | int | float) or obj is None:
         return
     if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-        for f in dataclasses.fields(obj):
-            _walk(getattr(obj, f.name), f"{label}.{f.name}", out, seen, depth + 1)
+        # fields, and what is compiled on first use (cite.Pattern.regexes)
+        lazy = [n for n, v in vars(type(obj)).items() if isinstance(v, functools.cached_property)]
+        for name in [f.name for f in dataclasses.fields(obj)] + lazy:
+            _walk(getattr(obj, name), f"{label}.{name}", out, seen, depth + 1)
     elif isinstance(obj, dict):
         for k, v in obj.items():
             _walk(v, f"{label}[{k}]", out, seen, depth + 1)

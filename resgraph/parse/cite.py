@@ -12,12 +12,16 @@ Treaty Series citation style: https://treaties.un.org (UNTS volume, page, No.).
 
 from __future__ import annotations
 
+import hashlib
+import importlib
 import json
+import os
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +36,7 @@ from resgraph.model import (
     Unresolved,
     UntsRef,
 )
+from resgraph.parse import prefilter
 from resgraph.parse.prefilter import Needs, may_match, required_literals
 from resgraph.resources import patterns_dir
 
@@ -416,18 +421,143 @@ Role = Literal[
 
 @dataclass(frozen=True)
 class Pattern:
-    """A compiled citation pattern (one entry of citations.json)."""
+    """A citation pattern (one entry of citations.json), compiled on first use."""
 
     id: str
     role: Role
     kind: CitedKind
     normalise: str
-    regexes: tuple[re.Pattern[str], ...]
+    sources: tuple[str, ...]  # its regexes, fragments expanded
+
+    @cached_property
+    def regexes(self) -> tuple[re.Pattern[str], ...]:
+        """The compiled regexes (a document uses few of the patterns: compiling all of
+        them cost a process that parses one document ~0.1 s)."""
+        kept = _kept_regexes(self.id, self.sources)
+        if kept is not None:
+            return kept
+        try:
+            return tuple(re.compile(r) for r in self.sources)
+        except re.error as exc:
+            raise PatternError(f"citations.json: pattern {self.id!r}: {exc}") from exc
+
+
+# the regex engine's constructor from compiled code (private, stable within a Python
+# version, which the kept file's key holds); without it every regex is compiled
+try:
+    _sre_engine: Any = importlib.import_module("_sre")
+    _sre_compiler: Any = importlib.import_module("re._compiler")
+    _sre_parser: Any = importlib.import_module("re._parser")
+except ImportError:  # pragma: no cover - other Pythons
+    _sre_engine = None
+
+
+def _compiled_code(regex: str) -> list[Any] | None:
+    """What re.compile gives the engine for `regex` (flags, code, groups), to keep."""
+    if _sre_engine is None:
+        return None
+    try:
+        tree = _sre_parser.parse(regex, 0)
+        code = _sre_compiler._code(tree, 0)
+    except Exception:  # a bad regex: reported when it is compiled
+        return None
+    names = dict(tree.state.groupdict)
+    by_index: list[str | None] = [None] * tree.state.groups
+    for name, i in names.items():
+        by_index[i] = name
+    return [tree.state.flags, code, tree.state.groups - 1, names, by_index]
+
+
+def _kept_regexes(pattern_id: str, sources: tuple[str, ...]) -> tuple[re.Pattern[str], ...] | None:
+    """A pattern's regexes built from the code `load_derived` kept (the engine checks it),
+    equal to re.compile's; None when not kept: compiling the treaty names alone took
+    ~50 ms of a process that parses one document."""
+    text = _derived.get("compiled", {}).get(pattern_id)
+    if text is None or _sre_engine is None:
+        return None
+    try:
+        kept = json.loads(text)
+        if len(kept) != len(sources):
+            return None
+        return tuple(
+            _sre_engine.compile(src, flags, code, groups, names, tuple(by_index))
+            for src, (flags, code, groups, names, by_index) in zip(sources, kept, strict=True)
+        )
+    except Exception:  # not what this engine takes: compile instead
+        return None
+
+
+# what `load_derived` read: "parts" (regex_parts), "needs" (_needs by pattern id) and
+# "compiled" (each pattern's regexes as the engine's code, JSON text by pattern id)
+_derived: dict[str, Any] = {}
+_DERIVED_FORMAT = 2
+
+
+def load_derived(path: Path) -> None:
+    """Take what is derived from the pattern files (`regex_parts` with the names built
+    from the register, the literals each regex needs) from the JSON file `path`, kept
+    between processes: computing it cost a process that parses one document ~0.2 s.
+
+    A file written for other pattern files, other code or another Python (its `re`
+    parser) is computed and written again (atomically; a failed write only loses the
+    cache). What it holds is exactly what the functions compute.
+    """
+    h = hashlib.sha256(f"{_DERIVED_FORMAT}\0{sys.version}\0".encode())
+    for name in ("regex_parts.json", "citations.json", "treaties.json"):
+        h.update(_read_bytes(patterns_dir() / name))
+    for code in (__file__, prefilter.__file__):  # the code that derives it
+        h.update(_read_bytes(Path(code)))
+    key = h.hexdigest()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data["key"] == key:
+            parts, needs = data["parts"], data["needs"]
+            if not all(isinstance(k, str) and isinstance(v, str) for k, v in parts.items()):
+                raise TypeError("a fragment is a string")
+            _derived["needs"] = {
+                pid: tuple(tuple(frozenset(map(str, lits)) for lits in rx) for rx in per)
+                for pid, per in needs.items()
+            }
+            compiled = data["compiled"]
+            if not all(isinstance(v, str) for v in compiled.values()):
+                raise TypeError("compiled code is kept as JSON text")
+            _derived["parts"] = parts
+            _derived["compiled"] = compiled
+            return
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass  # missing, stale or corrupt: compute it again
+    _derived.clear()
+    computed = {
+        "key": key,
+        "parts": regex_parts(),
+        "needs": {pid: [[sorted(lits) for lits in rx] for rx in _needs(pid)] for pid in patterns()},
+        # text per pattern: a process decodes only the patterns it uses
+        "compiled": {
+            pid: json.dumps(engine)
+            for pid, p in patterns().items()
+            if None not in (engine := [_compiled_code(r) for r in p.sources])
+        },
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(json.dumps(computed), encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise PatternError(f"{path}: cannot load ({exc})") from exc
 
 
 @cache
 def regex_parts() -> dict[str, str]:
     """Named fragments ($name -> regex), including those built from the register."""
+    if "parts" in _derived:
+        return dict(_derived["parts"])
     parts = {k: v["regex"] for k, v in _read_json("regex_parts.json")["parts"].items()}
     reg = register()
     parts["organ"] = _name_alternation(n for o in organs() for n in (o.name, *o.aliases))
@@ -446,13 +576,8 @@ def patterns() -> dict[str, Pattern]:
     parts = regex_parts()
     out: dict[str, Pattern] = {}
     for p in _read_json("citations.json")["patterns"]:
-        try:
-            compiled = tuple(
-                re.compile(expand_parts(r, parts, where=p["id"])) for r in p["regexes"]
-            )
-        except re.error as exc:
-            raise PatternError(f"citations.json: pattern {p['id']!r}: {exc}") from exc
-        out[p["id"]] = Pattern(p["id"], p["role"], p["kind"], p["normalise"], compiled)
+        expanded = tuple(expand_parts(r, parts, where=p["id"]) for r in p["regexes"])
+        out[p["id"]] = Pattern(p["id"], p["role"], p["kind"], p["normalise"], expanded)
     return out
 
 
@@ -463,7 +588,10 @@ def _re(pattern_id: str) -> re.Pattern[str]:
 @cache
 def _needs(pattern_id: str) -> tuple[Needs, ...]:
     """The literals each regex of a pattern needs (see prefilter.py), computed once."""
-    return tuple(required_literals(rx) for rx in patterns()[pattern_id].regexes)
+    kept: tuple[Needs, ...] | None = _derived.get("needs", {}).get(pattern_id)
+    if kept is not None:
+        return kept
+    return tuple(required_literals(rx) for rx in patterns()[pattern_id].sources)
 
 
 def _may(pattern_id: str, text: str, k: int = 0) -> bool:

@@ -36,20 +36,25 @@ MAX_LITERALS = 8
 """A set of more strings than this costs about as much as the regex it would spare."""
 
 
-def required_literals(rx: re.Pattern[str]) -> Needs:
-    """The literal sets every match of `rx` contains; () when nothing is known.
+def required_literals(rx: re.Pattern[str] | str) -> Needs:
+    """The literal sets every match of `rx` (a regex, or its text: not compiled) contains;
+    () when nothing is known.
 
     >>> required_literals(re.compile(r"\\b[Ii]bid\\."))
     (frozenset({'bid.'}),)
-    >>> sorted(required_literals(re.compile(r"(?:Add|Corr)\\.\\d+"))[0])
+    >>> sorted(required_literals(r"(?:Add|Corr)\\.\\d+")[0])
     ['Add', 'Corr']
-    >>> required_literals(re.compile(r"(?:of)?\\d+")), required_literals(re.compile("(?i)abc"))
+    >>> required_literals(re.compile(r"(?:of)?\\d+")), required_literals("(?i)abc")
     ((), ())
     """
-    if _sre is None or rx.flags & re.IGNORECASE or not isinstance(rx.pattern, str):
+    pattern, flags = (rx, 0) if isinstance(rx, str) else (rx.pattern, rx.flags)
+    if _sre is None or flags & re.IGNORECASE or not isinstance(pattern, str):
         return ()
     try:
-        tree = _sre.parse(rx.pattern, rx.flags)
+        tree = _sre.parse(pattern, flags)
+        # flags set inside the text ("(?i)") are the parsed tree's
+        if tree.state.flags & re.IGNORECASE:
+            return ()
         sets = _sequence(list(tree))
     except Exception:  # an unknown parse tree means: no condition
         return ()
