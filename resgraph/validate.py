@@ -922,12 +922,15 @@ def _property_constraints(
 
     # one query for the path: minCount 1, maxCount 1 and the value constraints as columns
     merged: list[tuple[URIRef | str, Node, str]] = []  # (parameter, argument, failing when)
-    # Over the whole store the exact test runs on candidate focus nodes only: a superset
-    # of the failing ones, found by one GROUP BY ?this over a UNION of the focus nodes and
-    # the path's triples (Oxigraph aggregates a scan for about a third of what it costs to
-    # join it, or to look each focus node up): HAVING tests the counts, and a value found
-    # failing in a branch (cheap tests on the scan, sh:class as a MINUS, node shapes once
-    # per distinct value) makes its subject a candidate. An error in a test makes one too.
+    # The scan form (over the whole store, where most of the path's triples are of focus
+    # nodes) runs the exact test on candidate focus nodes only: a superset of the failing
+    # ones, from one scan of the path's triples (Oxigraph aggregates a scan for about a
+    # third of what it costs to join it, or to look each focus node up). With a minCount,
+    # one GROUP BY ?this over a UNION of the focus nodes and the path's triples; without,
+    # a GROUP BY over the triples alone (maxCount), or no aggregate at all, and the focus
+    # test only on the failing subjects. A value failing in a branch (the tests needing no
+    # lookup on the scan, sh:class as a MINUS, node shapes once per distinct value) makes
+    # its subject a candidate; so does an error in a test.
     having: list[str] = []  # a candidate when one holds
     cheap: list[str] = []  # value tests needing no lookup, on ?_x
     branches: list[str] = []  # more UNION branches, each binding its own variable
@@ -990,16 +993,25 @@ def _property_constraints(
         values = {t: f"{{ ?this {path} ?value }}" for t in (t_whole, t_local)}
         # ?_none is never bound: IF gives an error, and BIND leaves ?_y unbound
         scan_x = f"?this {path} ?_x"
-        if cheap:
-            scan_x += f" BIND(IF(COALESCE({' || '.join(cheap)}, true), 1, ?_none) AS ?_y)"
-        union = [f"{{ {witness} BIND(1 AS ?_t) }}"]
-        if cheap or any("?_x" in h for h in having):
-            union.append(f"{{ {scan_x} }}")
-        union += branches
-        candidates = (
-            f"{{ SELECT ?this WHERE {{ {' UNION '.join(union)} }} GROUP BY ?this"
-            f" HAVING (COUNT(?_t) > 0 && ({' || '.join(having)})) }}"
-        )
+        bad = f"COALESCE({' || '.join(cheap)}, true)"
+        counts = any("?_x" in h for h in having)
+        if cheap and counts:
+            scan_x += f" BIND(IF({bad}, 1, ?_none) AS ?_y)"
+        elif cheap:  # no counts: the failing triples alone
+            scan_x += f" FILTER({bad})"
+        paths = ([f"{{ {scan_x} }}"] if cheap or counts else []) + branches
+        if "COUNT(?_x) = 0" in having:  # minCount: the focus nodes without a value too
+            union = " UNION ".join([f"{{ {witness} BIND(1 AS ?_t) }}", *paths])
+            candidates = (
+                f"{{ SELECT ?this WHERE {{ {union} }} GROUP BY ?this"
+                f" HAVING (COUNT(?_t) > 0 && ({' || '.join(having)})) }}"
+            )
+        else:  # only subjects of the path can fail: the focus nodes tested on them only
+            inner = f"SELECT ?this WHERE {{ {' UNION '.join(paths)} }}"
+            if counts:
+                inner += f" GROUP BY ?this HAVING ({' || '.join(having)})"
+            focus = f"FILTER EXISTS {{ {witness} }}"  # on the few failing subjects only
+            candidates = f"{{ SELECT DISTINCT ?this WHERE {{ {{ {inner} }} {focus} }} }}"
         values[candidates] = values[t_local]  # few candidates
         pairs = "SELECT DISTINCT ?this ?value WHERE {{ {} OPTIONAL {} }}"
         head = f"SELECT ?this ?value {' '.join(flags)} WHERE"
@@ -1056,11 +1068,11 @@ def _property_constraints(
         # unless both are one number with start <= end, the others (SUM errs on a
         # non-number, and is the value itself when there is one)
         candidates = (
-            f"{{ SELECT ?this WHERE {{ {{ {witness} BIND(1 AS ?_t) }}"
-            f" UNION {{ ?this {path} ?_s }} UNION {{ ?this {_iri(other)} ?_e }} }}"
-            " GROUP BY ?this HAVING (COUNT(?_t) > 0 && COUNT(?_s) > 0 && COUNT(?_e) > 0"
-            " && !(COUNT(?_s) = 1 && COUNT(?_e) = 1"
+            f"{{ SELECT DISTINCT ?this WHERE {{ {{ SELECT ?this WHERE {{ {{ ?this {path} ?_s }}"
+            f" UNION {{ ?this {_iri(other)} ?_e }} }} GROUP BY ?this"
+            " HAVING (COUNT(?_s) > 0 && COUNT(?_e) > 0 && !(COUNT(?_s) = 1 && COUNT(?_e) = 1"
             " && COALESCE(SUM(COALESCE(?_s, 0)) <= SUM(COALESCE(?_e, 0)), false))) }"
+            f" FILTER EXISTS {{ {witness} }} }} }}"
         )
         whole, local, scan = (
             f"SELECT ?this ?value ?other WHERE {{ {{ {pairs.format(t, path, _iri(other))} }}"
@@ -1128,13 +1140,13 @@ def validate_store(
         in_store = sum(1 for _ in ox.named_graphs())
         local = None if 3 * len(graph_list) > in_store else graph_list
     graph_values = "" if local is None else f"VALUES ?_g {{ {' '.join(f'<{g}>' for g in local)} }}"
-    scan_form = _ScanForm(run)
+    scan = set() if local is not None else _scan_forms(compiled.constraints, run, jobs)
     by_query: dict[str, list[CompiledConstraint]] = {}
     for k in compiled.constraints:
         if local is not None:
             text = k.local_query.replace(_GRAPHS, graph_values)
         else:
-            text = k.scan_query if k.scan_query and scan_form(k) else k.query
+            text = k.scan_query if k in scan else k.query
         by_query.setdefault(text, []).append(k)
     results = _run_compiled(compiled, by_query, run, jobs)
     if graph_list is not None and local is None:
@@ -1187,34 +1199,47 @@ def _run_compiled(
     return results
 
 
-class _ScanForm:
-    """Whether to run a constraint's scan form: when its focus nodes are at least a fifth
-    as many as its path's triples (counted up to the number that decides). Both forms give
-    the same rows; this only picks the cheaper (at 20,000 documents a clause's rg:text:
-    11.6 -> 5.3 s CPU as a scan, but a document's rdfs:label, a path mostly of other
-    nodes, 0.6 s by focus node and 5.2 s as a scan). The counts cost ~0.5 us a row."""
+def _scan_forms(
+    constraints: Iterable[CompiledConstraint], run: Callable[[str], object], jobs: int = 1
+) -> set[CompiledConstraint]:
+    """The constraints whose scan form to run over the whole store: where the focus nodes
+    are at least a fifth as many as the path's triples (a path counted once, up to the
+    number that decides), or the path is empty. Both forms give the same rows; this only
+    picks the cheaper (at 20,000 documents a clause's rg:text: 11.6 -> 5.3 s CPU as a scan,
+    but a document's rdfs:label, a path mostly of other nodes, 0.6 s by focus node and
+    5.2 s as a scan). The counts cost ~0.5 us a row, on `jobs` threads."""
+    share = _PROBE_SHARE
+    ks = [k for k in constraints if k.scan_query and k.probe and k.path is not None]
+    if share <= 0:
+        return set(ks)
+    if share == float("inf"):
+        return set()
 
-    def __init__(self, run: Callable[[str], object]) -> None:
-        self.run = run
-        self.counts: dict[str, int] = {}
+    def count(text: str) -> int:
+        rows = run(text)
+        assert isinstance(rows, Iterable)
+        return sum(int(getattr(_get(r, "n"), "value", 0) or 0) for r in rows)
 
-    def count(self, text: str) -> int:
-        if text not in self.counts:
-            rows = self.run(text)
-            assert isinstance(rows, Iterable)
-            self.counts[text] = sum(int(getattr(_get(r, "n"), "value", 0) or 0) for r in rows)
-        return self.counts[text]
+    def counts(texts: Iterable[str]) -> dict[str, int]:
+        todo = sorted(set(texts))
+        if jobs > 1 and len(todo) > 1:
+            from concurrent.futures import ThreadPoolExecutor
 
-    def __call__(self, k: CompiledConstraint) -> bool:
-        if not k.probe or k.path is None:
-            return False
-        share = _PROBE_SHARE
-        targets = self.count(k.probe)
-        limit = "" if share <= 0 or share == float("inf") else f" LIMIT {int(targets / share) + 1}"
-        triples = self.count(
-            f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?_s WHERE {{ ?_s <{k.path}> ?_o }}{limit} }}"
-        )
-        return triples > 0 and targets >= share * triples
+            with ThreadPoolExecutor(jobs) as pool:
+                return dict(zip(todo, pool.map(count, todo), strict=True))
+        return {t: count(t) for t in todo}
+
+    targets = counts(k.probe for k in ks)
+    limits: dict[str, int] = {}  # path -> the count that decides for every focus set
+    for k in ks:
+        assert k.path is not None
+        limits[k.path] = max(limits.get(k.path, 0), int(targets[k.probe] / share) + 1)
+    texts = {
+        p: f"SELECT (COUNT(*) AS ?n) WHERE {{ SELECT ?_s WHERE {{ ?_s <{p}> ?_o }} LIMIT {n} }}"
+        for p, n in limits.items()
+    }
+    triples = counts(texts.values())
+    return {k for k in ks if targets[k.probe] >= share * triples[texts[k.path or ""]]}
 
 
 class _Targeted:
