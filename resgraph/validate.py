@@ -1112,6 +1112,8 @@ def validate_store(
 
     Cost: ~65 queries a call (a fixed ~50 ms), then a few µs per focus node and
     property shape: validate many graphs per call (a build batch, or the whole store).
+    Over the whole store each query runs in the cheaper of two forms (see `_scan_forms`),
+    after counting the focus nodes of each shape and the triples of each path.
     `jobs` > 1 runs the queries on that many threads (Oxigraph evaluates them without
     the GIL; the results are the same). `cache`: a file that keeps the shipped shapes
     compiled between processes (see `compiled_shapes_cached`; ignored with `shapes`).
