@@ -61,12 +61,15 @@ def count_rows(ox: object, text: str) -> int:
     return sum(1 for _ in rows)
 
 
-def groups(module: ModuleType) -> dict[tuple[str, str, tuple[str, ...]], str]:
-    """(shape, source shape, components) -> the whole-store query text."""
+def groups(module: ModuleType, ox: object) -> dict[tuple[str, str, tuple[str, ...]], str]:
+    """(shape, path, components) -> the whole-store query validate_store runs for them."""
     compiled = module.compile_shapes()
+    chosen: set[object] = set()
+    if hasattr(module, "_scan_forms"):  # the form chosen by counts on this store
+        chosen = module._scan_forms(compiled.constraints, ox.query)  # type: ignore[attr-defined]
     by_query: dict[str, list[object]] = {}
     for k in compiled.constraints:
-        by_query.setdefault(k.query, []).append(k)
+        by_query.setdefault(k.scan_query if k in chosen else k.query, []).append(k)
     out = {}
     for text, ks in by_query.items():
         first = ks[0]
@@ -89,7 +92,7 @@ def main() -> None:
     with CorpusStore.open(args.store) as cs:
         ox = cs.ox
         if args.per_query:
-            texts = {name: groups(m) for name, m in modules.items()}
+            texts = {name: groups(m, ox) for name, m in modules.items()}
             keys = list(texts["new"])
             rows_out = []
             for key in keys:
