@@ -521,7 +521,10 @@ def build_store(
         low_memory = available is not None and available < _LOADER_MEMORY
     jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
     shapes_in_store = validate and _validate_store_available()
-    # before the workers fork, which then have it too; kept beside the manifest
+    # before the workers fork, which then have it too; kept beside the manifest, so a
+    # fresh store's folder is made first (else only the next build would keep it)
+    with contextlib.suppress(OSError):  # CorpusStore.open says what is wrong with it
+        Path(store).mkdir(parents=True, exist_ok=True)
     load_derived(Path(store) / _PATTERNS_CACHE)
     # fork the workers before the store opens: a child must not inherit RocksDB's threads
     pool = _pool(jobs) if jobs > 1 and len(items) > 1 else None

@@ -394,3 +394,9 @@ def test_a_big_store_is_exported_and_drawn_only_when_asked(
     assert ("not written:" in said) == (not (files and page))
     assert ("resgraph export" in said) == (not files)
     assert ("resgraph network" in said) == (not page)
+
+
+def test_a_fresh_store_keeps_what_the_patterns_derive(tmp_path: Path) -> None:
+    """The first build keeps it, so the next one (a one-change rebuild) need not derive it."""
+    build_store([SEED], tmp_path / "new" / "store", validate=False, jobs=1)
+    assert (tmp_path / "new" / "store" / "patterns-derived.json").is_file()
